@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the cloudops.azure_backup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to this collection; not a public API.
+
+User-given times and the OData-like ``$filter`` strings Azure Backup's list calls take.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
+
+UTC = datetime.timezone.utc
+DEFAULT_WINDOW = datetime.timedelta(days=30)
+# An open end reaches a day past now, so that a local clock behind Azure's loses nothing.
+OPEN_END_MARGIN = datetime.timedelta(days=1)
+JOB_FILTER_FIELDS = (('status', 'status'), ('operation', 'operation'), ('backup_management_type', 'backupManagementType'),
+                     ('job_id', 'jobId'), ('start_time', 'startTime'), ('end_time', 'endTime'))
+
+
+def parse_utc(value, option, end_of_day=False):
+    """A datetime (UTC) from 'YYYY-MM-DD' or an ISO 8601 date and time; naive times are UTC."""
+    if isinstance(value, datetime.datetime):
+        moment = value
+    else:
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                moment = datetime.datetime.strptime(text, '%Y-%m-%d')
+                if end_of_day:
+                    moment = moment.replace(hour=23, minute=59, second=59)
+            else:
+                if text[-1:] in ('Z', 'z'):
+                    text = text[:-1] + '+00:00'
+                moment = datetime.datetime.fromisoformat(text.replace(' ', 'T', 1))
+        except ValueError:
+            raise _errors.ValidationError(
+                "%s: expected a date YYYY-MM-DD or an ISO 8601 date and time such as 2026-11-26T08:30:00Z, got '%s'"
+                % (option, value), option=option)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def filter_time(moment):
+    """The time literal Azure Backup's filters take: 'YYYY-MM-DD hh:mm:ss AM' (UTC, 12-hour clock)."""
+    moment = moment.astimezone(UTC)
+    # %p depends on the locale: spell AM/PM out
+    return '%s %02d:%02d:%02d %s' % (moment.strftime('%Y-%m-%d'), moment.hour % 12 or 12, moment.minute, moment.second,
+                                     'AM' if moment.hour < 12 else 'PM')
+
+
+def odata_eq(**clauses):
+    """'a eq 'x' and b eq 'y'' from the given field names and values (None values are left out)."""
+    parts = []
+    for field, value in clauses.items():
+        if value is None:
+            continue
+        if isinstance(value, datetime.datetime):
+            value = filter_time(value)
+        parts.append("%s eq '%s'" % (field, str(value).replace("'", "''")))
+    return ' and '.join(parts)
+
+
+def job_filter(**values):
+    """$filter for BackupJobs_List from snake_case names (status, operation, backup_management_type, job_id, start_time, end_time)."""
+    unknown = set(values) - set(name for name, dummy in JOB_FILTER_FIELDS)
+    if unknown:
+        raise ValueError('unknown job filter fields: %s' % ', '.join(sorted(unknown)))
+    return odata_eq(**dict((field, values.get(name)) for name, field in JOB_FILTER_FIELDS))
+
+
+def time_window(start_time=None, end_time=None, now=None):
+    """(start, end) UTC datetimes from the start_time / end_time options; (None, None) when neither is set.
+
+    An end given as a date means the end of that day; a missing end is open (now, plus a margin for
+    clock skew); a missing start is 30 days before the end.
+    """
+    start = parse_utc(start_time, 'start_time') if start_time else None
+    end = parse_utc(end_time, 'end_time', end_of_day=True) if end_time else None
+    if start is None and end is None:
+        return None, None
+    end = end or (now or datetime.datetime.now(UTC)) + OPEN_END_MARGIN
+    start = start or end - DEFAULT_WINDOW
+    if start > end:
+        raise _errors.ValidationError('start_time (%s) must not be after end_time (%s)' % (start_time, end_time), option='start_time')
+    return start, end

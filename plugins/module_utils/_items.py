@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the cloudops.azure_backup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to this collection; not a public API.
+
+Find the protected item (an IaaS VM) that the item options select.
+"""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _filters
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _shapes
+
+ITEMS_FILTER = "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'"
+
+
+class NoSuchItem(_errors.ValidationError):
+    """No protected item has the VM name given."""
+
+
+class Item(object):
+    """A protected item: where it lives in the vault and, once read, its resource."""
+
+    def __init__(self, vault_path, container_name, item_name, resource=None):
+        self.vault_path = vault_path
+        self.container_name = container_name
+        self.name = item_name
+        self.resource = resource
+
+    @property
+    def path(self):
+        return _ids.item_path(self.vault_path, self.container_name, self.name)
+
+    @property
+    def properties(self):
+        return (self.resource or {}).get('properties') or {}
+
+    @property
+    def vm_name(self):
+        """The VM's name: Azure's friendlyName, else the last segment of the item name."""
+        return self.properties.get('friendlyName') or self.name.split(';')[-1]
+
+    @property
+    def job_container_name(self):
+        """The container name as jobs report it (without the leading 'IaasVMContainer;')."""
+        parts = self.container_name.split(';')
+        return ';'.join(parts[1:]) if len(parts) == 4 else self.container_name
+
+
+def _from_resource(vault_path, resource):
+    """Item from a protected item resource id (…/protectionContainers/{c}/protectedItems/{i})."""
+    parsed = _ids.parse_item_id(resource['id'])
+    return Item(vault_path, parsed['container_name'], parsed['item_name'], resource)
+
+
+def find_by_vm_name(client, vault_path, vm_name, deadline=None):
+    """Look the VM up by name among the vault's protected IaaS VM items."""
+    wanted = vm_name.lower()
+    params = {'$filter': ITEMS_FILTER}
+    matches = [resource for resource in client.list(vault_path + '/backupProtectedItems', params=params, deadline=deadline)
+               if (resource.get('properties') or {}).get('friendlyName', '').lower() == wanted]
+    if not matches:
+        raise NoSuchItem(
+            "vm_name: no protected virtual machine named '%s' in vault '%s'. Protect it first, or check the name "
+            "and the vault (resource_group, vault_name)." % (vm_name, vault_path.rsplit('/', 1)[-1]), option='vm_name')
+    if len(matches) > 1:
+        where = sorted(_ids.parse_item_id(m['id'])['container_name'] for m in matches)
+        raise _errors.ValidationError(
+            "vm_name: %d protected virtual machines are named '%s' (%s); add vm_resource_group to choose one."
+            % (len(matches), vm_name, ', '.join(where)), option='vm_name')
+    return _from_resource(vault_path, matches[0])
+
+
+def select_item(params, vault_path):
+    """The item the options name, checked but not read (no request). Its container is None when only
+    a VM name was given: read_item() then looks it up among the vault's protected items."""
+    if params.get('container_name'):
+        return Item(vault_path, params['container_name'], params['protected_item_name'])
+    if params.get('vm_id'):
+        dummy, resource_group, vm_name = _ids.parse_vm_id(params['vm_id'])
+    elif params.get('vm_resource_group'):
+        resource_group, vm_name = params['vm_resource_group'], params['vm_name']
+    else:
+        return Item(vault_path, None, params['vm_name'])
+    return Item(vault_path, _ids.iaasvm_container_name(resource_group, vm_name), _ids.iaasvm_item_name(resource_group, vm_name))
+
+
+def read_item(client, item, deadline=None):
+    """Read the selected item from the vault (NotFound, with a clear message, when it is not protected)."""
+    if item.container_name is None:
+        return find_by_vm_name(client, item.vault_path, item.name, deadline=deadline)
+    try:
+        item.resource = client.get(item.path, deadline=deadline).body
+    except _errors.NotFound as error:
+        error.msg = ("The virtual machine '%s' is not a protected item of vault '%s' (%s: %s)"
+                     % (item.name.split(';')[-1], item.vault_path.rsplit('/', 1)[-1], error.code, error.message))
+        raise
+    return item
+
+
+def list_recovery_points(client, item, start=None, end=None, deadline=None):
+    """The item's recovery points (resources, in Azure's order), optionally taken within [start, end]."""
+    query = _filters.odata_eq(startDate=start, endDate=end)
+    return list(client.list(item.path + '/recoveryPoints', params={'$filter': query} if query else None, deadline=deadline))
+
+
+def read_recovery_point(client, item, recovery_point_id=None, deadline=None):
+    """The recovery point (normalised) with this id, or the item's newest one when no id is given."""
+    if recovery_point_id:
+        try:
+            resource = client.get(item.path + '/recoveryPoints/' + recovery_point_id, deadline=deadline).body
+        except _errors.NotFound as error:
+            error.msg = ("recovery_point_id: %s has no recovery point '%s' (%s: %s). List them with azure_backup_recovery_point_info."
+                         % (item.vm_name, recovery_point_id, error.code, error.message))
+            raise
+        return _shapes.normalize_recovery_point(resource)
+    points = _shapes.newest_first([_shapes.normalize_recovery_point(point) for point in list_recovery_points(client, item, deadline=deadline)])
+    if not points:
+        raise _errors.AzureBackupError('%s has no recovery point yet: back it up first (azure_backup_trigger).' % item.vm_name)
+    return points[0]

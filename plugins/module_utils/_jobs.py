@@ -1,0 +1,307 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudops.azure_backup contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Normalise a JobResource; the waiter (one deadline, injectable clock).
+Internal to this collection; not a public API."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import datetime
+import re
+import time
+from collections import namedtuple
+
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
+    JobFailed,
+    NotFound,
+    WaitTimeout,
+)
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._filters import job_filter
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._ids import (
+    job_path,
+    jobs_path,
+    parse_job_ref,
+)
+
+TERMINAL = ("Completed", "CompletedWithWarnings", "Failed", "Cancelled")
+RUNNING = ("InProgress", "Cancelling")
+DEFAULT_FAILED_STATES = ("Failed", "Cancelled")
+# Above this many pending jobs a poll lists the InProgress jobs once instead of GETting each.
+LIST_MODE_THRESHOLD = 20
+
+WaitResult = namedtuple("WaitResult", ["jobs", "elapsed", "polls", "timed_out", "warnings"], defaults=(False, ()))
+DEFAULT_POLL_INTERVAL = 30
+
+# ----------------------------------------------------------------------------- durations
+
+_TIMESPAN_RE = re.compile(r"^(-)?(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d+))?$")
+_NUM = r"(\d+(?:[.,]\d+)?)"
+_ISO_RE = re.compile(r"^(-)?P(?:%sW)?(?:%sD)?(?:T(?:%sH)?(?:%sM)?(?:%sS)?)?$" % (_NUM, _NUM, _NUM, _NUM, _NUM), re.IGNORECASE)
+
+
+def _num(text):
+    return float(text.replace(",", ".")) if text else 0.0
+
+
+def parse_duration(value):
+    """Seconds (rounded to 2 decimals) of a .NET TimeSpan (``00:20:23.0896697``, ``1.02:03:04.5``) or an
+    ISO-8601 duration (``PT12.4272909S``, ``PT1H2M3S``, ``P1DT2H``); None for None/"" or anything else."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return round(float(value), 2)
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    match = _TIMESPAN_RE.match(text)
+    if match:
+        sign, days, hours, minutes, seconds, frac = match.groups()
+        total = int(days or 0) * 86400 + int(hours) * 3600 + int(minutes) * 60 + int(seconds)
+        if frac:
+            total += float("0." + frac)
+        return round(-total if sign else total, 2)
+    match = _ISO_RE.match(text)
+    if match and text.upper() not in ("P", "PT") and not text.upper().endswith("T"):
+        sign, weeks, days, hours, minutes, seconds = match.groups()
+        total = (_num(weeks) * 604800 + _num(days) * 86400 + _num(hours) * 3600 + _num(minutes) * 60 + _num(seconds))
+        return round(-total if sign else total, 2)
+    return None
+
+
+# ----------------------------------------------------------------------------- normalisation
+
+def _task(task):
+    task = task if isinstance(task, dict) else {}
+    return {
+        "task_id": task.get("taskId"),
+        "status": task.get("status"),
+        "start_time": task.get("startTime"),
+        "end_time": task.get("endTime"),
+        "duration": task.get("duration"),
+        "duration_seconds": parse_duration(task.get("duration")),
+        "progress_percentage": task.get("progressPercentage"),
+        "instance_id": task.get("instanceId"),
+        "task_execution_details": task.get("taskExecutionDetails"),
+    }
+
+
+def _error_detail(err):
+    err = err if isinstance(err, dict) else {}
+    recs = err.get("recommendations")
+    return {
+        "error_code": err.get("errorCode"),
+        "error_title": err.get("errorTitle"),
+        "error_string": err.get("errorString"),
+        "recommendations": list(recs) if isinstance(recs, list) else ([] if recs is None else [recs]),
+    }
+
+
+def normalize_extended_info(ext):
+    ext = ext if isinstance(ext, dict) else {}
+    return {
+        "tasks_list": [_task(t) for t in ext.get("tasksList") or []],
+        "property_bag": dict(ext.get("propertyBag") or {}),
+        "internal_property_bag": dict(ext.get("internalPropertyBag") or {}),
+        "progress_percentage": ext.get("progressPercentage"),
+        "estimated_remaining_duration": ext.get("estimatedRemainingDuration"),
+        "dynamic_error_message": ext.get("dynamicErrorMessage"),
+    }
+
+
+def normalize_job(resource):
+    """JobResource -> the snake_case job dict of DESIGN §3 (every key always present)."""
+    resource = resource if isinstance(resource, dict) else {}
+    props = resource.get("properties") if isinstance(resource.get("properties"), dict) else {}
+    job_id = resource.get("name")
+    if not job_id and resource.get("id"):
+        job_id = str(resource["id"]).rstrip("/").rsplit("/", 1)[-1]
+    actions = props.get("actionsInfo")
+    return {
+        "id": resource.get("id"),
+        "job_id": job_id,
+        "status": props.get("status"),
+        "operation": props.get("operation"),
+        "job_type": props.get("jobType"),
+        "entity_friendly_name": props.get("entityFriendlyName"),
+        "backup_management_type": props.get("backupManagementType"),
+        "start_time": props.get("startTime"),
+        "end_time": props.get("endTime"),
+        "duration": props.get("duration"),
+        "duration_seconds": parse_duration(props.get("duration")),
+        "activity_id": props.get("activityId"),
+        "actions_info": list(actions) if isinstance(actions, list) else [],
+        "error_details": [_error_detail(e) for e in props.get("errorDetails") or []],
+        "container_name": props.get("containerName"),
+        "is_user_triggered": props.get("isUserTriggered"),
+        "virtual_machine_version": props.get("virtualMachineVersion"),
+        "extended_info": normalize_extended_info(props.get("extendedInfo")),
+    }
+
+
+def describe_job(job):
+    """One line naming a normalised job and, when it failed, Azure's reasons."""
+    text = "job %s (%s%s) %s" % (
+        job.get("job_id"), job.get("entity_friendly_name") or "unknown entity",
+        ", " + job["operation"] if job.get("operation") else "", job.get("status"))
+    reasons = []
+    for err in job.get("error_details") or []:
+        part = "errorCode %s" % err.get("error_code") if err.get("error_code") is not None else ""
+        if err.get("error_title"):
+            part += (" " if part else "") + str(err["error_title"])
+        if err.get("error_string"):
+            part += (": " if part else "") + str(err["error_string"])
+        if err.get("recommendations"):
+            part += " Recommendations: " + " ".join(str(r) for r in err["recommendations"])
+        if part:
+            reasons.append(part.strip())
+    dynamic = (job.get("extended_info") or {}).get("dynamic_error_message")
+    if dynamic and not any(dynamic.strip() == str(err.get("error_string") or "").strip() for err in job.get("error_details") or []):
+        reasons.append("dynamicErrorMessage: %s" % dynamic)
+    if reasons:
+        text += ": " + "; ".join(reason.rstrip(". ") for reason in reasons)
+    return text
+
+
+# ----------------------------------------------------------------------------- time helpers
+
+def _parse_time(value):
+    """ISO date-time from Azure (up to 7 fractional digits, Z) -> aware UTC datetime, or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip()
+    match = re.match(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$", text)
+    if not match:
+        return None
+    day, clock_, frac, tz = match.groups()
+    try:
+        when = datetime.datetime.strptime(day + " " + clock_, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return None
+    if frac:
+        when = when.replace(microsecond=int((frac + "000000")[:6]))
+    offset = datetime.timedelta(0)
+    if tz and tz != "Z":
+        sign = -1 if tz[0] == "-" else 1
+        digits = tz[1:].replace(":", "")
+        offset = sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return (when - offset).replace(tzinfo=datetime.timezone.utc)
+
+
+# ----------------------------------------------------------------------------- the waiter
+
+class Waiter(object):
+    """Wait on one or many jobs with one monotonic deadline (``deadline`` wins over ``timeout``)."""
+
+    def __init__(self, client, vault_path, timeout, poll_interval, failed_states=DEFAULT_FAILED_STATES,
+                 clock=time.monotonic, sleep=time.sleep, deadline=None, wall_clock=time.time,
+                 list_threshold=LIST_MODE_THRESHOLD):
+        self.client = client
+        self.vault_path = vault_path.rstrip("/")
+        self.timeout = timeout
+        self.poll_interval = poll_interval if poll_interval is not None else DEFAULT_POLL_INTERVAL
+        self.failed_states = tuple(failed_states if failed_states is not None else DEFAULT_FAILED_STATES)
+        self.clock = clock
+        self.sleep = sleep
+        self.deadline = deadline
+        self.wall_clock = wall_clock
+        self.list_threshold = list_threshold
+
+    def _ended(self, job):
+        status = job.get("status")
+        return status in TERMINAL or status in self.failed_states
+
+    def _get(self, job_id, deadline):
+        try:
+            resp = self.client.get(job_path(self.vault_path, job_id), deadline=deadline)
+        except NotFound as exc:
+            exc.msg = "Job %s was not found in vault %s (%s)." % (job_id, self.vault_path, exc.msg)
+            exc.args = (exc.msg,)
+            raise
+        return normalize_job(resp.body)
+
+    def _still_running(self, pending, latest, deadline):
+        """Job ids among ``pending`` that one paged list call says are still InProgress, or None when
+        the list cannot be used (a start time is unknown)."""
+        starts = [_parse_time(latest[j].get("start_time")) for j in pending]
+        if any(s is None for s in starts):
+            return None
+        earliest = min(starts).replace(microsecond=0)
+        # Every pending job started in [earliest, latest]; "now" also covers them unless the local clock
+        # is behind Azure's, so the window ends at whichever is later.
+        latest_start = max(starts).replace(microsecond=0) + datetime.timedelta(seconds=1)
+        now = max(datetime.datetime.fromtimestamp(self.wall_clock(), tz=datetime.timezone.utc), latest_start)
+        flt = job_filter(status="InProgress", start_time=earliest, end_time=now)
+        wanted = dict((j.lower(), j) for j in pending)
+        running = set()
+        for item in self.client.list(jobs_path(self.vault_path), params={"$filter": flt}, deadline=deadline):
+            job = normalize_job(item)
+            key = (job.get("job_id") or "").lower()
+            if key in wanted and job.get("status") == "InProgress":
+                original = wanted[key]
+                if not job["extended_info"]["tasks_list"] and latest[original].get("extended_info"):
+                    job["extended_info"] = latest[original]["extended_info"]
+                latest[original] = job
+                running.add(original)
+        return running
+
+    def _poll(self, pending, latest, deadline, first):
+        to_get = pending
+        if not first and len(pending) > self.list_threshold:
+            running = self._still_running(pending, latest, deadline)
+            if running is not None:
+                to_get = [j for j in pending if j not in running]
+        for job_id in to_get:
+            latest[job_id] = self._get(job_id, deadline)
+
+    def wait(self, job_ids):
+        """Poll until every job ended; WaitResult(jobs, elapsed, polls, timed_out, warnings).
+        Raises JobFailed (a job ended in ``failed_states``), WaitTimeout (deadline), NotFound (unknown id)."""
+        ids = []
+        seen = set()
+        for ref in job_ids or []:
+            job_id = parse_job_ref(ref).job_id
+            if job_id.lower() not in seen:
+                seen.add(job_id.lower())
+                ids.append(job_id)
+        start = self.clock()
+        if self.deadline is not None:
+            deadline = self.deadline
+        elif self.timeout is not None:
+            deadline = start + self.timeout
+        else:
+            deadline = None
+        latest = {}
+        pending = list(ids)
+        polls = 0
+        while pending:
+            self._poll(pending, latest, deadline, first=(polls == 0))
+            polls += 1
+            pending = [j for j in pending if not self._ended(latest[j])]
+            if not pending:
+                break
+            now = self.clock()
+            if deadline is not None and now >= deadline:
+                jobs = [latest[j] for j in ids]
+                raise WaitTimeout(
+                    "Timed out after %.0f s waiting for %d of %d job(s): %s." % (
+                        now - start, len(pending), len(ids), "; ".join(describe_job(latest[j]) for j in pending[:10])
+                        + ("; ..." if len(pending) > 10 else "")),
+                    last_seen=jobs, elapsed=round(now - start, 3), polls=polls)
+            delay = self.poll_interval
+            if deadline is not None:
+                delay = min(delay, deadline - now)
+            if delay > 0:
+                self.sleep(delay)
+        elapsed = round(self.clock() - start, 3)
+        jobs = [latest[j] for j in ids]
+        failed = [job for job in jobs if job.get("status") in self.failed_states]
+        if failed:
+            raise JobFailed(
+                "%d of %d job(s) ended in a failed state: %s." % (len(failed), len(jobs), "; ".join(describe_job(j) for j in failed)),
+                jobs=jobs, failed=failed, elapsed=elapsed, polls=polls)
+        warnings = ["%s." % describe_job(job) for job in jobs if job.get("status") == "CompletedWithWarnings"]
+        return WaitResult(jobs, elapsed, polls, False, warnings)

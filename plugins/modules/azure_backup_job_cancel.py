@@ -1,0 +1,149 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the cloudops.azure_backup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: azure_backup_job_cancel
+short_description: Cancel a running Azure Backup job
+version_added: 0.1.0
+description:
+  - Asks Azure to cancel a running job of a Recovery Services vault and follows the cancellation request
+    until Azure has taken it; the job then goes C(Cancelling) and C(Cancelled).
+  - A job that has already ended, or is already being cancelled, is left alone (RV(changed=false)).
+  - Azure refuses to cancel a job in some phases (for example a VM backup while it transfers data to the
+    vault); the task then fails and quotes Azure's error.
+  - With O(wait=true) the task waits until the job has ended and returns it; a job that ended
+    C(Completed) before the cancellation took effect gives a warning, one that C(Failed) fails the task.
+author:
+  - cloudops.azure_backup contributors
+options:
+  job_id:
+    description: The job to cancel, as its GUID or its full ARM id (then the vault comes from the id).
+    type: str
+    required: true
+extends_documentation_fragment:
+  - cloudops.azure_backup.auth
+  - cloudops.azure_backup.vault
+  - cloudops.azure_backup.wait.OPERATION
+  - cloudops.azure_backup.wait
+  - cloudops.azure_backup.attributes
+  - cloudops.azure_backup.attributes.FACTS
+attributes:
+  check_mode:
+    support: full
+    details: In check mode the job is read, but no cancellation is sent.
+seealso:
+  - module: cloudops.azure_backup.azure_backup_job_info
+    description: Find the running jobs.
+  - module: cloudops.azure_backup.azure_backup_job_wait
+    description: Wait for jobs to end.
+'''
+
+EXAMPLES = r'''
+- name: Start a backup
+  cloudops.azure_backup.azure_backup_trigger:
+    resource_group: rg-backup-demo
+    vault_name: rsv-demo
+    vm_name: vm-db-01
+  register: backup
+
+- name: Cancel it, and wait until it is cancelled
+  cloudops.azure_backup.azure_backup_job_cancel:
+    resource_group: rg-backup-demo
+    vault_name: rsv-demo
+    job_id: "{{ backup.job_id }}"
+    wait: true
+  register: cancelled
+
+- name: Cancelling it again changes nothing
+  cloudops.azure_backup.azure_backup_job_cancel:
+    resource_group: rg-backup-demo
+    vault_name: rsv-demo
+    job_id: "{{ backup.job_id }}"
+'''
+
+RETURN = r'''
+job_id:
+  description: GUID of the job.
+  returned: always
+  type: str
+  sample: 41f3e94b-ae6b-4a20-b422-65abfcaf03e5
+job:
+  description:
+    - The job as last read (after the wait with O(wait=true)); see M(cloudops.azure_backup.azure_backup_job_wait) for its keys.
+  returned: always
+  type: dict
+jobs:
+  description: The job in a list.
+  returned: always
+  type: list
+  elements: dict
+elapsed:
+  description: Seconds the task took.
+  returned: always
+  type: float
+ansible_facts:
+  description: C(azure_backup_job) and C(azure_backup_jobs), as M(cloudops.azure_backup.azure_backup_job_wait) sets them.
+  returned: always
+  type: dict
+'''
+
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, AzureBackupError
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import TERMINAL, normalize_job
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule, job_results
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import track
+
+
+def cancel(module, client, vault, job):
+    """POST the cancellation and follow it until Azure has taken it."""
+    try:
+        response = client.post('%s/backupJobs/%s/cancel' % (vault, job['job_id']), deadline=module.deadline())
+    except ApiError as error:
+        if error.status == 400:
+            error.msg = ('Azure refused to cancel job %s (%s of %s, %s) in its current phase: %s: %s'
+                         % (job['job_id'], job['operation'], job['entity_friendly_name'], describe_phase(job), error.code, error.message))
+        raise
+    track(client, response, module.deadline(), poll_interval=module.params['poll_interval'])
+
+
+def describe_phase(job):
+    running = [task['task_id'] for task in job['extended_info']['tasks_list'] if task.get('status') == 'InProgress']
+    return 'task %s' % running[0] if running else 'status %s' % job['status']
+
+
+def run_module(module):
+    vault, job_ids = module.job_vault_path([module.params['job_id']])
+    client = module.client()
+    job = normalize_job(client.get('%s/backupJobs/%s' % (vault, job_ids[0]), deadline=module.deadline()).body)
+    changed = job['status'] not in TERMINAL and job['status'] != 'Cancelling'
+    if changed and 'Cancellable' not in (job['actions_info'] or []):
+        module.warn('Azure does not list this job as cancellable now (actions: %s); it may refuse.' % (job['actions_info'] or 'none'))
+    if changed and not module.check_mode:
+        cancel(module, client, vault, job)
+    result = dict(changed=changed, job_id=job['job_id'], **job_results([job]))
+    if module.params['wait'] and not module.check_mode:
+        result.update(module.wait_for_jobs([job['job_id']], failed_states=['Failed'], vault_path=vault, partial=result))
+        if result['job']['status'] != 'Cancelled':
+            module.warn('Job %s ended %s: it was not cancelled.' % (job['job_id'], result['job']['status']))
+    result.setdefault('elapsed', module.elapsed())
+    return result
+
+
+def main():
+    module = AzureBackupModule(
+        argument_spec=dict(job_id=dict(type='str', required=True)),
+        shared=('auth', 'vault', 'operation'),
+        supports_check_mode=True,
+    )
+    try:
+        module.exit_json(**run_module(module))
+    except AzureBackupError as error:
+        module.fail_from_error(error)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,209 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the cloudops.azure_backup collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: azure_backup_protection
+short_description: Protect an Azure VM with a backup policy, stop its protection, or delete its backup data
+version_added: 0.1.0
+description:
+  - Brings the protection of an Azure VM in a Recovery Services vault to the wanted O(state), reading it
+    first and changing only what differs.
+  - V(present) protects the VM with a policy (a C(ConfigureBackup) job), or changes its policy, or resumes
+    stopped protection. A VM the vault does not know yet is discovered first (the vault's containers
+    are refreshed once).
+  - V(stopped) stops protection and keeps the backup data (a C(DisableBackup) job).
+  - V(absent) stops protection and deletes the backup data (a C(DeleteBackupData) job). With soft delete
+    on, Azure keeps the data for its soft-delete period; the item then counts as absent.
+  - Returns the id of the job the change caused, or RV(changed=false) and no job when nothing needed doing.
+author:
+  - cloudops.azure_backup contributors
+options:
+  state:
+    description: The wanted protection of the VM.
+    type: str
+    choices: [present, stopped, absent]
+    default: present
+  policy_name:
+    description: Name of the vault's backup policy to protect the VM with. Needed (or O(policy_id)) for O(state=present).
+    type: str
+  policy_id:
+    description: ARM id of the backup policy, as an alternative to O(policy_name).
+    type: str
+extends_documentation_fragment:
+  - cloudops.azure_backup.auth
+  - cloudops.azure_backup.vault
+  - cloudops.azure_backup.item
+  - cloudops.azure_backup.wait.OPERATION
+  - cloudops.azure_backup.wait
+  - cloudops.azure_backup.attributes
+  - cloudops.azure_backup.attributes.FACTS
+attributes:
+  check_mode:
+    support: full
+    details: In check mode the item, the policy and the protectable VMs are read, but nothing is written (not even a discovery refresh).
+notes:
+  - A VM that is not protected yet must be named with O(vm_name) and O(vm_resource_group), or with O(vm_id).
+seealso:
+  - module: cloudops.azure_backup.azure_backup_policy_info
+    description: The vault's policies.
+  - module: cloudops.azure_backup.azure_backup_protected_item_info
+    description: What the vault protects.
+'''
+
+EXAMPLES = r'''
+- name: Protect a VM with the default policy, and wait for the configuration job
+  cloudops.azure_backup.azure_backup_protection:
+    resource_group: rg-backup-demo
+    vault_name: rsv-demo
+    vm_name: vm-app-01
+    vm_resource_group: rg-workloads
+    policy_name: DefaultPolicy
+    wait: true
+  register: protected
+
+- name: Move it to another policy
+  cloudops.azure_backup.azure_backup_protection:
+    resource_group: rg-backup-demo
+    vault_name: rsv-demo
+    vm_name: vm-app-01
+    vm_resource_group: rg-workloads
+    policy_name: EnhancedPolicy
+
+- name: Stop protecting it, keep its recovery points
+  cloudops.azure_backup.azure_backup_protection:
+    resource_group: rg-backup-demo
+    vault_name: rsv-demo
+    vm_id: /subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-workloads/providers/Microsoft.Compute/virtualMachines/vm-app-01
+    state: stopped
+    wait: true
+
+- name: Delete its backup data
+  cloudops.azure_backup.azure_backup_protection:
+    resource_group: rg-backup-demo
+    vault_name: rsv-demo
+    vm_name: vm-app-01
+    vm_resource_group: rg-workloads
+    state: absent
+    wait: true
+'''
+
+RETURN = r'''
+job_id:
+  description: GUID of the job the change caused (C(ConfigureBackup), C(DisableBackup) or C(DeleteBackupData)); null when nothing changed or in check mode.
+  returned: always
+  type: str
+  sample: 7d1e0bd4-7ac2-4b5f-9cbb-9c7e4c2b1e6e
+action:
+  description: What was done (or would be in check mode) — C(configure), C(stop), C(delete) — or null.
+  returned: always
+  type: str
+  sample: configure
+reason:
+  description: Why, in words (for example C(the policy is DefaultPolicy)).
+  returned: always
+  type: str
+protected_item:
+  description:
+    - The protected item as the vault reports it after the change (before it, in check mode), as
+      M(cloudops.azure_backup.azure_backup_protected_item_info) returns it; null when the vault has none.
+  returned: always
+  type: dict
+job:
+  description: The job with its extended information; see M(cloudops.azure_backup.azure_backup_job_wait).
+  returned: when O(wait=true) and a job was started
+  type: dict
+jobs:
+  description: The job in a list.
+  returned: when O(wait=true) and a job was started
+  type: list
+  elements: dict
+elapsed:
+  description: Seconds the task took.
+  returned: always
+  type: float
+ansible_facts:
+  description: C(azure_backup_job) and C(azure_backup_jobs), as M(cloudops.azure_backup.azure_backup_job_wait) sets them.
+  returned: when O(wait=true) and a job was started
+  type: dict
+'''
+
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _protection
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, NotFound, ValidationError
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import NoSuchItem, read_item, select_item
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._shapes import normalize_protected_item
+
+
+def read_current(client, item, deadline):
+    """The item, read from the vault; its resource is None when the vault does not protect the VM."""
+    try:
+        return read_item(client, item, deadline=deadline)
+    except (NotFound, NoSuchItem):
+        item.resource = None
+        return item
+
+
+def policy_id_for(module, client, vault, deadline):
+    if module.params['policy_id']:
+        _ids.parse_policy_id(module.params['policy_id'])
+        return module.params['policy_id']
+    if module.params['policy_name']:
+        return client.get(_ids.policy_path(vault, module.params['policy_name']), deadline=deadline).body['id']
+    return None
+
+
+def run_module(module):
+    params, deadline = module.params, module.deadline()
+    vault = module.vault_path()
+    item = select_item(params, vault)
+    client = module.client()
+    policy_id = policy_id_for(module, client, vault, deadline)
+    item = read_current(client, item, deadline)
+    current = item.resource
+    action, reason = _protection.plan(params['state'], current, policy_id)
+    result = dict(changed=action is not None, action=action, reason=reason, job_id=None,
+                  protected_item=normalize_protected_item(current) if current else None)
+    if action and item.container_name is None:
+        raise ValidationError('vm_name: %s is not protected by the vault yet; name it with vm_name and vm_resource_group, '
+                              'or with vm_id, to protect it' % params['vm_name'], option='vm_resource_group')
+    if action is None or module.check_mode:
+        return result
+    vm_id = params['vm_id'] or (current or {}).get('properties', {}).get('sourceResourceId') or _ids.vm_id(
+        module.settings().subscription_id, *_ids.parse_iaasvm_name(item.name))
+    if current is None:
+        _protection.discover(client, vault, vm_id, deadline=deadline, poll_interval=params['poll_interval'])
+    operation = _protection.apply(client, item.path, action, vm_id, policy_id, deadline=deadline, poll_interval=params['poll_interval'])
+    result['job_id'] = operation and operation.job_id
+    if params['wait'] and result['job_id']:
+        result.update(module.wait_for_jobs([result['job_id']], vault_path=vault, partial=result))
+    after = read_current(client, item, deadline).resource
+    result['protected_item'] = normalize_protected_item(after) if after else None
+    return result
+
+
+def main():
+    module = AzureBackupModule(
+        argument_spec=dict(
+            state=dict(type='str', default='present', choices=['present', 'stopped', 'absent']),
+            policy_name=dict(type='str'),
+            policy_id=dict(type='str'),
+        ),
+        shared=('auth', 'vault', 'item', 'operation'),
+        mutually_exclusive=[('policy_name', 'policy_id')],
+        required_if=[('state', 'present', ('policy_name', 'policy_id'), True)],
+        supports_check_mode=True,
+    )
+    try:
+        module.exit_json(**run_module(module))
+    except AzureBackupError as error:
+        module.fail_from_error(error)
+
+
+if __name__ == '__main__':
+    main()

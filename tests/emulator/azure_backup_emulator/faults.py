@@ -1,0 +1,113 @@
+"""Fault injection: rules that replace (or follow) the real answer for matching requests."""
+
+import itertools
+import re
+import threading
+
+ACTIONS = ("status", "drop", "delay", "malformed")
+PHASES = ("before", "after")
+
+
+class FaultError(ValueError):
+    pass
+
+
+class Fault:
+    def __init__(self, fault_id, spec):
+        self.id = fault_id
+        self.operation = spec.get("operation")
+        self.method = (spec.get("method") or "").upper() or None
+        self.path_regex = spec.get("path_regex")
+        self.action = spec.get("action", "status")
+        self.phase = spec.get("phase", "before")
+        self.status = int(spec.get("status", 500 if self.action == "status" else 200))
+        self.count = spec.get("count")            # None: unlimited
+        self.after = int(spec.get("after", 0))    # skip the first N matches
+        self.retry_after = spec.get("retry_after")
+        self.retry_after_ms = spec.get("retry_after_ms")
+        self.delay_ms = int(spec.get("delay_ms", 0))
+        self.body = spec.get("body")
+        self.headers = dict(spec.get("headers") or {})
+        self.matched = 0
+        self.applied = 0
+        self._check()
+        self._regex = re.compile(self.path_regex, re.I) if self.path_regex else None
+
+    def _check(self):
+        if self.action not in ACTIONS:
+            raise FaultError("action must be one of %s" % ", ".join(ACTIONS))
+        if self.phase not in PHASES:
+            raise FaultError("phase must be one of %s" % ", ".join(PHASES))
+        if not self.operation and not self.path_regex and not self.method:
+            raise FaultError("a fault needs 'operation', or 'method' and/or 'path_regex'")
+        if self.count is not None:
+            self.count = int(self.count)
+        if self.path_regex:
+            try:
+                re.compile(self.path_regex)
+            except re.error as exc:
+                raise FaultError("bad path_regex: %s" % exc) from None
+
+    def matches(self, operation, method, path, phase):
+        if phase != self.phase:
+            return False
+        if self.operation and self.operation.lower() != (operation or "").lower():
+            return False
+        if self.method and self.method != method.upper():
+            return False
+        if self._regex is not None:
+            if not self._regex.search(path):
+                return False
+            # A regex never hits the control API unless it names it.
+            if path.startswith("/_emulator") and "_emulator" not in self.path_regex:
+                return False
+        elif not self.operation and path.startswith("/_emulator"):
+            return False
+        return True
+
+    def exhausted(self):
+        return self.count is not None and self.applied >= self.count
+
+    def to_dict(self):
+        return {
+            "id": self.id, "operation": self.operation, "method": self.method,
+            "path_regex": self.path_regex, "action": self.action, "phase": self.phase,
+            "status": self.status, "count": self.count, "after": self.after,
+            "retry_after": self.retry_after, "retry_after_ms": self.retry_after_ms,
+            "delay_ms": self.delay_ms, "body": self.body, "headers": self.headers,
+            "matched": self.matched, "applied": self.applied,
+        }
+
+
+class FaultRegistry:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._faults = []
+        self._ids = itertools.count(1)
+
+    def add(self, spec):
+        fault = Fault("fault-%d" % next(self._ids), spec)
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear(self):
+        with self._lock:
+            self._faults = []
+
+    def list(self):
+        with self._lock:
+            return [f.to_dict() for f in self._faults]
+
+    def take(self, operation, method, path, phase):
+        """The first fault that applies to this request now (counting it), or None."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.exhausted() or not fault.matches(operation, method, path, phase):
+                    continue
+                fault.matched += 1
+                if fault.matched <= fault.after:
+                    continue
+                fault.applied += 1
+                return fault
+        return None

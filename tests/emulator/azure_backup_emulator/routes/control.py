@@ -1,0 +1,158 @@
+"""The control API under /_emulator/ (no auth, JSON): stats, request log, faults, time, reset."""
+
+from flask import request
+
+from ..faults import FaultError
+from ..scenario import load_scenario
+from ..timefmt import iso
+from .common import emu, json_response
+
+PREFIX = "/_emulator"
+
+
+def register(app):
+    def add(rule, operation_id, view, method):
+        app.add_url_rule(PREFIX + rule, endpoint=operation_id, view_func=view, methods=[method])
+
+    add("/stats", "Emulator_Stats", stats, "GET")
+    add("/requests", "Emulator_Requests", requests_log, "GET")
+    add("/reset", "Emulator_Reset", reset, "POST")
+    add("/faults", "Emulator_Faults_Add", add_fault, "POST")
+    add("/faults", "Emulator_Faults_List", list_faults, "GET")
+    add("/faults", "Emulator_Faults_Clear", clear_faults, "DELETE")
+    add("/tokens/expire", "Emulator_Tokens_Expire", expire_tokens, "POST")
+    add("/time", "Emulator_Time", get_time, "GET")
+    add("/time/advance", "Emulator_Time_Advance", advance_time, "POST")
+    add("/throttling", "Emulator_Throttling_Get", get_throttling, "GET")
+    add("/throttling", "Emulator_Throttling_Set", set_throttling, "POST")
+    add("/scenario", "Emulator_Scenario_Get", get_scenario, "GET")
+    add("/scenario", "Emulator_Scenario_Load", load_new_scenario, "POST")
+    add("/state", "Emulator_State", get_state, "GET")
+
+
+def _body():
+    data = request.get_json(silent=True, force=True)
+    return data if isinstance(data, dict) else {}
+
+
+def _bad(message):
+    return json_response({"error": {"code": "BadRequest", "message": message}}, 400)
+
+
+def stats():
+    return json_response(emu().log.stats())
+
+
+def requests_log():
+    try:
+        since = int(request.args.get("since", 0))
+    except ValueError:
+        return _bad("since must be an integer")
+    entries = emu().log.entries(since=since, operation=request.args.get("operation"),
+                                method=request.args.get("method"))
+    return json_response({"requests": entries, "last_seq": entries[-1]["seq"] if entries else since})
+
+
+def reset():
+    emu().reset()
+    return json_response({"reset": True})
+
+
+def add_fault():
+    try:
+        fault = emu().faults.add(_body())
+    except (FaultError, ValueError, TypeError) as exc:
+        return _bad(str(exc))
+    return json_response({"id": fault.id, "fault": fault.to_dict()}, 201)
+
+
+def list_faults():
+    return json_response({"faults": emu().faults.list()})
+
+
+def clear_faults():
+    emu().faults.clear()
+    return json_response({"cleared": True})
+
+
+def expire_tokens():
+    return json_response({"expired": emu().tokens.expire_all()})
+
+
+def _time_body():
+    e = emu()
+    return {"now": iso(e.now()), "time_scale": e.clock.scale}
+
+
+def get_time():
+    return json_response(_time_body())
+
+
+def advance_time():
+    data = _body()
+    try:
+        seconds = float(data.get("seconds", 0))
+        if seconds < 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        return _bad("seconds must be a number >= 0")
+    e = emu()
+    with e.lock:
+        e.clock.advance(seconds)
+        e.settled_now()
+    return json_response(_time_body())
+
+
+def get_throttling():
+    return json_response(emu().throttler.config)
+
+
+def set_throttling():
+    e = emu()
+    try:
+        config = e.throttler.configure(_body())
+    except (TypeError, ValueError) as exc:
+        return _bad(str(exc))
+    e.scenario["throttling"] = config
+    return json_response(config)
+
+
+def get_scenario():
+    scenario = dict(emu().scenario)
+    scenario["client_secret"] = "***"
+    return json_response(scenario)
+
+
+def load_new_scenario():
+    try:
+        scenario = load_scenario(data=_body())
+    except (ValueError, KeyError, TypeError) as exc:
+        return _bad("invalid scenario: %s" % exc)
+    emu().reset(scenario)
+    return json_response({"loaded": True})
+
+
+def get_state():
+    e = emu()
+    with e.lock:
+        now = e.settled_now()
+        state = e.state
+        items = [{
+            "name": i.vm.item_name, "container": i.vm.container_name, "vm": i.vm.name,
+            "policy": i.policy_name, "protection_state": i.protection_state,
+            "health_status": i.health_status, "last_backup_status": i.last_backup_status,
+            "last_backup_time": iso(i.last_backup_time),
+            "recovery_points": len(i.recovery_points),
+        } for i in sorted(state.items.values(), key=lambda i: i.key)]
+        jobs = [{
+            "job_id": j.job_id, "operation": j.operation, "entity": j.entity_friendly_name,
+            "status": j.status(now), "start": iso(j.start), "end": iso(j.planned_end()),
+        } for j in state.sorted_jobs()]
+        operations = [{
+            "id": o.op_id, "purpose": o.purpose, "scope": o.scope, "status": o.status(now),
+            "job_id": o.job_id,
+        } for o in state.operations.values()]
+        return json_response({"now": iso(now), "time_scale": e.clock.scale,
+                              "vault": state.vault_path, "items": items, "jobs": jobs,
+                              "operations": operations,
+                              "vms": sorted(v.name for v in state.vms.values())})

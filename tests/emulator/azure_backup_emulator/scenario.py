@@ -1,0 +1,173 @@
+"""The scenario: who may log in, which vault, VMs, policies exist, and how backups behave.
+
+A scenario file (JSON or YAML) has the same schema as DEFAULT_SCENARIO; it is deep-merged over the
+default (dicts merge, lists replace), so a file only needs the keys it changes.
+"""
+
+import copy
+import json
+
+DEFAULT_SCENARIO = {
+    "tenant_id": "c0ffee00-0000-4000-8000-000000000001",
+    "tenant_domain": "emulator.onmicrosoft.com",
+    "client_id": "11111111-2222-4333-8444-555555555555",
+    "client_secret": "emulator-secret",
+    "subscription_id": "00000000-0000-0000-0000-000000000000",
+    "principal_object_id": "9b0f6b2c-8a4e-4d3f-9e1a-0c6d3f2b7a55",
+    "vault": {
+        "name": "rsv-demo",
+        "resource_group": "rg-backup-demo",
+        "location": "westeurope",
+        "tags": {"environment": "emulator"},
+        "storage_redundancy": "GeoRedundant",
+        # DELETE protectedItem keeps the item listed, soft-deleted, for 14 days (vault default).
+        "soft_delete": True,
+    },
+    # Extra resource groups that exist (the vault's and the VMs' always exist).
+    "resource_groups": [],
+    "policies": [
+        {
+            "name": "DefaultPolicy",
+            "policy_type": "V1",
+            "schedule_run_time": "19:00",
+            "daily_retention_days": 30,
+            "instant_rp_retention_days": 2,
+            "time_zone": "UTC",
+        },
+        {
+            "name": "EnhancedPolicy",
+            "policy_type": "V2",
+            "schedule_run_time": "02:00",
+            "daily_retention_days": 30,
+            "instant_rp_retention_days": 7,
+            "hourly_interval": 4,
+            "time_zone": "UTC",
+        },
+    ],
+    "virtual_machines": [
+        {"name": "vm-web-01", "resource_group": "rg-workloads", "protected": True,
+         "policy": "DefaultPolicy", "backup": {"size_mb": 2332}},
+        {"name": "vm-web-02", "resource_group": "rg-workloads", "protected": True,
+         "policy": "DefaultPolicy", "backup": {"size_mb": 2410}},
+        {"name": "vm-db-01", "resource_group": "rg-workloads", "protected": True,
+         "policy": "DefaultPolicy", "size": "Standard_D4s_v3", "backup": {"size_mb": 18744}},
+        {"name": "vm-fail-01", "resource_group": "rg-workloads", "protected": True,
+         "policy": "DefaultPolicy",
+         "backup": {
+             "outcome": "Failed",
+             "error": {
+                 "code": "ExtensionSnapshotFailedNoNetwork",
+                 "error_code": 400007,
+                 "message": "Snapshot operation failed due to no network connectivity on the "
+                            "virtual machine.",
+                 "recommendations": [
+                     "Ensure that the VM has network connectivity to Azure Storage and Azure "
+                     "Backup service endpoints (allow the AzureBackup and Storage service tags).",
+                     "Check the proxy and firewall settings of the VM, then retry the operation.",
+                 ],
+             },
+         }},
+        {"name": "vm-warn-01", "resource_group": "rg-workloads", "protected": True,
+         "policy": "DefaultPolicy",
+         "backup": {
+             "outcome": "CompletedWithWarnings",
+             "size_mb": 1980,
+             "error": {
+                 "code": "UserErrorVssWriterTimeout",
+                 "error_code": 130011,
+                 "message": "Application-consistent snapshot could not be taken because a VSS "
+                            "writer timed out. A file-system consistent recovery point was created.",
+                 "recommendations": [
+                     "Restart the VSS writers that are in a bad state (vssadmin list writers) "
+                     "and retry the backup.",
+                 ],
+             },
+         }},
+        {"name": "vm-app-01", "resource_group": "rg-workloads", "protected": False},
+        # Exists but the vault has not discovered it yet: protectable only after refreshContainers.
+        {"name": "vm-new-01", "resource_group": "rg-workloads", "protected": False,
+         "discovered": False},
+    ],
+    "timing": {
+        # Emulated seconds. Per VM the values vary a little, deterministically.
+        "retry_after_seconds": 60,
+        "operation_seconds": [10, 30],
+        "snapshot_seconds": [300, 420],
+        "transfer_seconds": [780, 1020],
+        "cancel_seconds": 30,
+        "configure_seconds": 40,
+        "restore_seconds": [1200, 1800],
+        "refresh_seconds": [20, 40],
+    },
+    "history": {
+        # Completed scheduled backups seeded per protected VM, one a day, newest yesterday.
+        "days": 5,
+    },
+    "throttling": {
+        "enabled": True,
+        "reads": {"capacity": 250, "refill_per_second": 25},
+        "writes": {"capacity": 200, "refill_per_second": 10},
+    },
+    "paging": {"page_size": 200},
+    # "iso8601" (the spec: PT20M23.0896697S) or "timespan" (00:20:23.0896697) for job durations.
+    "duration_format": "iso8601",
+    # api-version the service writes into the URLs it hands out (examples show these values).
+    "async_api_version": "2016-12-01",
+    "next_link_api_version": "2017-07-01",
+    "token_lifetime_seconds": 3599,
+    # Error codes the public contract does not pin down (docs/emulator.md, "Assumptions").
+    "errors": {
+        "not_found_code": "ResourceNotFound",
+        "job_not_cancellable_code": "BMSUserErrorJobNotCancellable",
+        "backup_not_allowed_code": "UserErrorBackupOperationNotAllowed",
+    },
+}
+
+
+def deep_merge(base, override):
+    result = copy.deepcopy(base)
+    for key, value in (override or {}).items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = deep_merge(result[key], value)
+        else:
+            result[key] = copy.deepcopy(value)
+    return result
+
+
+def load_scenario(path=None, data=None):
+    """The default scenario, with a file (JSON/YAML) or a dict merged over it."""
+    override = data
+    if path:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        if path.endswith((".yml", ".yaml")):
+            import yaml
+            override = yaml.safe_load(text) or {}
+        else:
+            try:
+                override = json.loads(text)
+            except ValueError:
+                import yaml
+                override = yaml.safe_load(text) or {}
+    scenario = deep_merge(DEFAULT_SCENARIO, override or {})
+    validate(scenario)
+    return scenario
+
+
+def validate(scenario):
+    names = set()
+    policies = {p["name"].lower() for p in scenario["policies"]}
+    for vm in scenario["virtual_machines"]:
+        for key in ("name", "resource_group"):
+            if not vm.get(key):
+                raise ValueError("virtual machine without %s: %r" % (key, vm))
+        key = (vm["resource_group"].lower(), vm["name"].lower())
+        if key in names:
+            raise ValueError("duplicate virtual machine %s/%s" % key)
+        names.add(key)
+        if vm.get("protected", True) and vm.get("policy", "DefaultPolicy").lower() not in policies:
+            raise ValueError("VM %s uses unknown policy %s" % (vm["name"], vm.get("policy")))
+        outcome = (vm.get("backup") or {}).get("outcome", "Completed")
+        if outcome not in ("Completed", "CompletedWithWarnings", "Failed"):
+            raise ValueError("VM %s: backup.outcome must be Completed, CompletedWithWarnings or "
+                             "Failed" % vm["name"])

@@ -1,0 +1,191 @@
+"""Cloud metadata, the Entra-ID-like authority, and ARM's bearer / subscription / RG / vault checks."""
+
+import pytest
+
+from conftest import SUB, VAULT
+
+
+def test_metadata_2022_09_01_is_one_cloud_object(client):
+    body = client.get("/metadata/endpoints", auth=False, api="2022-09-01").json()
+    base = client.url + "/"
+    assert body["name"] == "AzureBackupEmulator"
+    assert body["resourceManager"] == base
+    assert body["authentication"] == {"loginEndpoint": base, "audiences": [base],
+                                      "tenant": "common", "identityProvider": "AAD"}
+    for key in ("portal", "suffixes", "gallery", "microsoftGraphResourceId", "sqlManagement",
+                "graph", "batch", "media", "activeDirectoryDataLake"):
+        assert key in body
+    assert "storage" in body["suffixes"]
+
+
+def test_metadata_2019_05_01_is_a_list(client):
+    body = client.get("/metadata/endpoints", auth=False, api="2019-05-01").json()
+    assert isinstance(body, list) and len(body) == 1
+    assert body[0]["resourceManager"] == client.url + "/"
+
+
+@pytest.mark.parametrize("version", ["2015-01-01", None])
+def test_metadata_legacy_azure_stack_object(client, version):
+    resp = client.get("/metadata/endpoints", auth=False, api=version)
+    body = resp.json()
+    assert set(body) == {"galleryEndpoint", "graphEndpoint", "portalEndpoint", "authentication"}
+    assert body["authentication"]["loginEndpoint"] == client.url + "/"
+    assert body["authentication"]["audiences"] == [client.url + "/"]
+
+
+def test_openid_configuration_v2_and_v1(client):
+    tenant = client.env["AZURE_TENANT"]
+    v2 = client.get("/%s/v2.0/.well-known/openid-configuration" % tenant, auth=False, api=None).json()
+    for key in ("authorization_endpoint", "token_endpoint", "issuer", "jwks_uri"):
+        assert v2[key].startswith(client.url)
+    assert v2["token_endpoint"] == "%s/%s/oauth2/v2.0/token" % (client.url, tenant)
+    v1 = client.get("/%s/.well-known/openid-configuration" % tenant, auth=False, api=None).json()
+    assert v1["token_endpoint"].endswith("/oauth2/token")
+    bad = client.get("/nope/v2.0/.well-known/openid-configuration", auth=False, api=None)
+    assert bad.status_code == 400 and bad.json()["error_codes"] == [90002]
+
+
+def test_azure_identity_client_secret_credential_gets_working_token(ca_env):
+    from azure.identity import ClientSecretCredential
+
+    client = ca_env
+    host = client.url.split("://", 1)[1]
+    credential = ClientSecretCredential(
+        client.env["AZURE_TENANT"], client.env["AZURE_CLIENT_ID"], client.env["AZURE_SECRET"],
+        authority=host, disable_instance_discovery=True, connection_verify=client.ca, retry_total=0)
+    token = credential.get_token(client.url + "/.default")
+    assert token.token.startswith("emu.")
+    resp = client.get(VAULT, api="2026-11-01", headers={"Authorization": "Bearer " + token.token})
+    assert resp.status_code == 200
+    assert resp.json()["name"] == "rsv-demo"
+
+
+def test_azure_identity_wrong_secret_is_invalid_client(ca_env):
+    from azure.core.exceptions import ClientAuthenticationError
+    from azure.identity import ClientSecretCredential
+
+    client = ca_env
+    host = client.url.split("://", 1)[1]
+    credential = ClientSecretCredential(
+        client.env["AZURE_TENANT"], client.env["AZURE_CLIENT_ID"], "wrong",
+        authority=host, disable_instance_discovery=True, connection_verify=client.ca, retry_total=0)
+    with pytest.raises(ClientAuthenticationError) as info:
+        credential.get_token(client.url + "/.default")
+    assert "AADSTS7000215" in str(info.value)
+
+
+def _token(client, **overrides):
+    data = {"grant_type": "client_credentials", "client_id": client.env["AZURE_CLIENT_ID"],
+            "client_secret": client.env["AZURE_SECRET"], "scope": client.url + "/.default"}
+    data.update(overrides)
+    tenant = data.pop("tenant", client.env["AZURE_TENANT"])
+    return client.session.post("%s/%s/oauth2/v2.0/token" % (client.url, tenant), data=data)
+
+
+def test_token_endpoint_success_and_aadsts_errors(client):
+    ok = _token(client)
+    assert ok.status_code == 200
+    body = ok.json()
+    assert body["token_type"] == "Bearer" and body["expires_in"] == 3599
+    assert body["ext_expires_in"] == 3599 and body["access_token"]
+
+    wrong_secret = _token(client, client_secret="nope")
+    assert wrong_secret.status_code == 401
+    err = wrong_secret.json()
+    assert err["error"] == "invalid_client" and err["error_codes"] == [7000215]
+    assert err["error_description"].startswith("AADSTS7000215: Invalid client secret provided.")
+    for key in ("timestamp", "trace_id", "correlation_id"):
+        assert err[key]
+
+    wrong_client = _token(client, client_id="00000000-1111-2222-3333-444444444444")
+    assert wrong_client.status_code == 400 and wrong_client.json()["error_codes"] == [700016]
+
+    wrong_tenant = _token(client, tenant="11111111-0000-0000-0000-000000000000")
+    assert wrong_tenant.status_code == 400 and wrong_tenant.json()["error_codes"] == [90002]
+
+    wrong_scope = _token(client, scope="https://vault.azure.net/.default")
+    assert wrong_scope.status_code == 400 and wrong_scope.json()["error_codes"] == [500011]
+    # the public ARM audience works too (clients that hard-code it)
+    assert _token(client, scope="https://management.azure.com/.default").status_code == 200
+
+
+def test_missing_invalid_and_expired_tokens_are_401(client):
+    missing = client.get(VAULT, auth=False)
+    assert missing.status_code == 401
+    assert missing.json()["error"]["code"] == "AuthenticationFailed"
+    challenge = missing.headers["WWW-Authenticate"]
+    assert challenge.startswith('Bearer authorization_uri="%s/' % client.url)
+    assert 'error="invalid_token"' in challenge and "error_description=" in challenge
+
+    invalid = client.get(VAULT, headers={"Authorization": "Bearer not-a-token"})
+    assert invalid.status_code == 401
+    assert invalid.json()["error"]["code"] == "InvalidAuthenticationToken"
+
+    assert client.get(VAULT).status_code == 200
+    client.control("POST", "/tokens/expire")
+    expired = client.get(VAULT)
+    assert expired.status_code == 401
+    assert expired.json()["error"]["code"] == "ExpiredAuthenticationToken"
+    client.token = None  # a new token works again
+    assert client.get(VAULT).status_code == 200
+
+
+def test_foreign_subscription_is_403(client):
+    other = VAULT.replace(SUB, "11111111-1111-1111-1111-111111111111")
+    resp = client.get(other + "/backupJobs")
+    assert resp.status_code == 403
+    error = resp.json()["error"]
+    assert error["code"] == "AuthorizationFailed"
+    assert "does not have authorization to perform action" in error["message"]
+    assert "Microsoft.RecoveryServices/vaults/backupJobs/read" in error["message"]
+
+
+def test_unknown_resource_group_vault_and_missing_api_version(client):
+    rg = client.get(VAULT.replace("rg-backup-demo", "rg-nope") + "/backupJobs")
+    assert rg.status_code == 404 and rg.json()["error"]["code"] == "ResourceGroupNotFound"
+    vault = client.get(VAULT.replace("rsv-demo", "rsv-nope") + "/backupJobs")
+    assert vault.status_code == 404
+    assert vault.json()["error"]["code"] == "ResourceNotFound"
+    assert ("The Resource 'Microsoft.RecoveryServices/vaults/rsv-nope' under resource group "
+            "'rg-backup-demo' was not found") in vault.json()["error"]["message"]
+    no_version = client.get(VAULT + "/backupJobs", api=None)
+    assert no_version.status_code == 400
+    assert no_version.json()["error"]["code"] == "MissingApiVersionParameter"
+    for version in ("2016-12-01", "2017-07-01", "2019-05-13", "2026-10-01", "2026-11-01"):
+        assert client.get(VAULT + "/backupJobs", api=version).status_code == 200
+    assert client.get(VAULT + "/backupJobs", api="banana").status_code == 400
+
+
+def test_arm_headers_and_case_insensitive_paths(client):
+    resp = client.get(VAULT.replace("/subscriptions/", "/Subscriptions/").replace(
+        "resourceGroups", "resourcegroups").replace("Microsoft.RecoveryServices", "microsoft.recoveryservices")
+        + "/BACKUPJOBS", headers={"x-ms-client-request-id": "my-client-id"})
+    assert resp.status_code == 200
+    h = resp.headers
+    assert h["x-ms-client-request-id"] == "my-client-id"
+    assert h["x-ms-request-id"] == h["x-ms-correlation-request-id"]
+    assert h["x-ms-routing-request-id"].startswith("WESTEUROPE:")
+    assert int(h["x-ms-ratelimit-remaining-subscription-reads"]) >= 0
+    assert h["Cache-Control"] == "no-cache" and h["Pragma"] == "no-cache" and h["Expires"] == "-1"
+    assert h["Strict-Transport-Security"].startswith("max-age=")
+    assert h["X-Content-Type-Options"] == "nosniff"
+    assert h["Server"] == "Microsoft-IIS/10.0" and h["X-Powered-By"] == "ASP.NET"
+    assert h["Date"]
+    assert h["Content-Type"].startswith("application/json")
+
+
+def test_v1_token_endpoint_and_instance_discovery(client):
+    tenant = client.env["AZURE_TENANT"]
+    resp = client.session.post("%s/%s/oauth2/token" % (client.url, tenant),
+                               data={"grant_type": "client_credentials",
+                                     "client_id": client.env["AZURE_CLIENT_ID"],
+                                     "client_secret": client.env["AZURE_SECRET"],
+                                     "resource": client.url + "/"})
+    assert resp.status_code == 200
+    body = resp.json()
+    assert body["resource"] == client.url + "/" and int(body["expires_on"]) > 0
+    assert client.get(VAULT, headers={"Authorization": "Bearer " + body["access_token"]}).status_code == 200
+    stats = client.control("GET", "/stats")
+    assert stats["token_requests"] >= 1
+    discovery = client.get("/common/discovery/instance", auth=False, api="1.1").json()
+    assert discovery["tenant_discovery_endpoint"].startswith(client.url)

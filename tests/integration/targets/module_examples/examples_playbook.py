@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Write a playbook that runs every module's EXAMPLES, in an order where each builds on the last."""
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import ast
+import os
+import sys
+
+# Modules whose examples use what an earlier module's examples registered come later.
+ORDER = [
+    'azure_backup_trigger',
+    'azure_backup_job_wait',
+    'azure_backup_job_info',
+]
+
+PLAY = '''- name: Examples of {name}
+  hosts: localhost
+  connection: local
+  gather_facts: false
+  module_defaults:
+    cloudops.azure_backup.azure_backup_trigger: {{poll_interval: 0.2}}
+    cloudops.azure_backup.azure_backup_job_wait: {{poll_interval: 0.2}}
+  tasks:
+{tasks}
+'''
+
+
+def examples_of(path):
+    with open(path) as handle:
+        tree = ast.parse(handle.read())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and [target.id for target in node.targets] == ['EXAMPLES']:
+            return node.value.value
+    raise SystemExit('%s has no EXAMPLES' % path)
+
+
+def main(modules_dir):
+    present = sorted(name[:-3] for name in os.listdir(modules_dir) if name.endswith('.py') and not name.startswith('_'))
+    missing = sorted(set(present) - set(ORDER))
+    if missing:
+        raise SystemExit('examples_playbook.py: add %s to ORDER so that their examples run' % ', '.join(missing))
+    plays = []
+    for name in ORDER:
+        if name not in present:
+            raise SystemExit('examples_playbook.py: ORDER names %s, which does not exist' % name)
+        text = examples_of(os.path.join(modules_dir, name + '.py')).strip('\n')
+        tasks = '\n'.join(('    ' + line) if line.strip() else '' for line in text.splitlines())
+        plays.append(PLAY.format(name=name, tasks=tasks))
+    sys.stdout.write('---\n' + '\n'.join(plays))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])

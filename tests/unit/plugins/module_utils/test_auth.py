@@ -1,0 +1,386 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import collections
+import os
+
+import pytest
+import requests
+import responses
+
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _auth
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._auth import (
+    CLOUDS,
+    TokenProvider,
+    build_credential,
+    resolve_auth,
+    resolve_cloud,
+)
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AuthError, ValidationError
+
+SECRET = "s3cr3t-Value~With.Chars"
+SUB_OPT, SUB_ENV, SUB_PROF = "sub-option", "sub-env", "sub-profile"
+
+AccessToken = collections.namedtuple("AccessToken", ["token", "expires_on"])
+
+
+@pytest.fixture
+def home(tmp_path):
+    (tmp_path / ".azure").mkdir()
+    return tmp_path
+
+
+def write_credentials(home, text):
+    (home / ".azure" / "credentials").write_text(text)
+
+
+PROFILES = """[default]
+subscription_id = sub-profile
+client_id = client-profile
+secret = secret-profile%with-percent
+tenant = tenant-profile
+
+[other]
+subscription_id = sub-other
+client_id = client-other
+secret = secret-other
+tenant = tenant-other
+cloud_environment = AzureChinaCloud
+"""
+
+
+# ------------------------------------------------------------------ settings precedence
+
+def test_options_beat_env_beat_profile(home):
+    write_credentials(home, PROFILES)
+    env = {"HOME": str(home), "AZURE_SUBSCRIPTION_ID": SUB_ENV, "AZURE_CLIENT_ID": "client-env"}
+    s = resolve_auth({"subscription_id": SUB_OPT}, env=env)
+    assert s.subscription_id == SUB_OPT  # option
+    assert s.client_id == "client-env"  # env
+    assert s.secret == "secret-profile%with-percent" and s.tenant == "tenant-profile"  # profile, no interpolation
+    assert s.sources == {"subscription_id": "option", "client_id": "env", "secret": "profile", "tenant": "profile"}
+    assert s.auth_source == "auto" and s.has_client_secret
+
+
+def test_env_only(tmp_path):
+    env = {"HOME": str(tmp_path), "AZURE_SUBSCRIPTION_ID": SUB_ENV, "AZURE_CLIENT_ID": "c", "AZURE_SECRET": SECRET,
+           "AZURE_TENANT": "t", "AZURE_CLOUD_ENVIRONMENT": "AzureUSGovernment"}
+    s = resolve_auth({}, env=env)
+    assert (s.subscription_id, s.client_id, s.secret, s.tenant, s.cloud_environment) == (SUB_ENV, "c", SECRET, "t", "AzureUSGovernment")
+
+
+def test_named_profile_via_option_and_env(home):
+    write_credentials(home, PROFILES)
+    s = resolve_auth({"profile": "other"}, env={"HOME": str(home)})
+    assert (s.subscription_id, s.client_id, s.cloud_environment, s.profile) == ("sub-other", "client-other", "AzureChinaCloud", "other")
+    s = resolve_auth({}, env={"HOME": str(home), "AZURE_PROFILE": "other"})
+    assert s.subscription_id == "sub-other"
+
+
+def test_missing_named_profile(home):
+    write_credentials(home, PROFILES)
+    with pytest.raises(ValidationError) as err:
+        resolve_auth({"profile": "nope"}, env={"HOME": str(home)})
+    assert err.value.option == "profile" and "[nope]" in err.value.msg
+
+
+def test_auth_source_env_ignores_profile_and_credential_file_ignores_env(home):
+    write_credentials(home, PROFILES)
+    env = {"HOME": str(home), "AZURE_SUBSCRIPTION_ID": SUB_ENV, "AZURE_CLIENT_ID": "client-env", "AZURE_SECRET": SECRET,
+           "AZURE_TENANT": "tenant-env"}
+    assert resolve_auth({"auth_source": "env"}, env=env).client_id == "client-env"
+    s = resolve_auth({"auth_source": "credential_file"}, env=env)
+    assert (s.subscription_id, s.client_id) == ("sub-profile", "client-profile")
+    with pytest.raises(ValidationError) as err:
+        resolve_auth({"auth_source": "env"}, env={"HOME": str(home), "AZURE_SUBSCRIPTION_ID": "x"})
+    assert "AZURE_CLIENT_ID" in err.value.msg and err.value.option == "client_id"
+
+
+def test_subscription_required(tmp_path):
+    with pytest.raises(ValidationError) as err:
+        resolve_auth({"client_id": "c"}, env={"HOME": str(tmp_path)})
+    assert err.value.option == "subscription_id"
+    assert "subscription_id" in err.value.msg and "AZURE_SUBSCRIPTION_ID" in err.value.msg
+
+
+def test_incomplete_service_principal_named(tmp_path):
+    with pytest.raises(ValidationError) as err:
+        resolve_auth({"subscription_id": "s", "secret": SECRET}, env={"HOME": str(tmp_path)})
+    assert "client_id" in err.value.msg and "tenant" in err.value.msg and SECRET not in err.value.msg
+
+
+def test_unknown_auth_source(tmp_path):
+    with pytest.raises(ValidationError) as err:
+        resolve_auth({"subscription_id": "s", "auth_source": "magic"}, env={"HOME": str(tmp_path)})
+    assert err.value.option == "auth_source"
+
+
+def test_secret_not_in_repr(tmp_path):
+    s = resolve_auth({"subscription_id": "s", "client_id": "c", "secret": SECRET, "tenant": "t"}, env={"HOME": str(tmp_path)})
+    assert SECRET not in repr(s) and SECRET not in str(s) and "********" in repr(s)
+
+
+# ------------------------------------------------------------------ clouds
+
+@pytest.mark.parametrize("name,rm,authority,scope", [
+    (None, "https://management.azure.com", "https://login.microsoftonline.com", "https://management.core.windows.net/.default"),
+    ("AzureCloud", "https://management.azure.com", "https://login.microsoftonline.com", "https://management.core.windows.net/.default"),
+    ("azurechinacloud", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn",
+     "https://management.core.chinacloudapi.cn/.default"),
+    ("AzureUSGovernment", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us",
+     "https://management.core.usgovcloudapi.net/.default"),
+])
+def test_builtin_clouds(name, rm, authority, scope):
+    cloud = resolve_cloud(name)
+    assert (cloud.resource_manager, cloud.authority_host, cloud.scope) == (rm, authority, scope)
+    assert cloud.disable_instance_discovery is False
+
+
+def test_unknown_cloud_name():
+    with pytest.raises(ValidationError) as err:
+        resolve_cloud("AzureGermanCloud")
+    assert err.value.option == "cloud_environment"
+    assert "AzureCloud" in err.value.msg and "metadata URL" in err.value.msg
+
+
+EMU = "https://127.0.0.1:8443"
+DOC_2022 = {"name": "Emulator", "resourceManager": EMU + "/", "authentication": {
+    "loginEndpoint": EMU + "/", "audiences": ["https://management.emulator.local/", "https://other/"], "tenant": "common"},
+    "suffixes": {"storage": "core.emulator.local"}}
+DOC_2015 = {"galleryEndpoint": EMU + "/gallery", "graphEndpoint": EMU + "/graph", "portalEndpoint": EMU + "/portal",
+            "authentication": {"loginEndpoint": "https://login.stack.local/adfs/", "audiences": ["https://management.stack.local/abc"]}}
+
+
+@responses.activate
+def test_metadata_2022_without_query_tries_2022_first():
+    responses.add(responses.GET, EMU + "/metadata/endpoints", json=DOC_2022)
+    cloud = resolve_cloud(EMU + "/metadata/endpoints")
+    assert responses.calls[0].request.url == EMU + "/metadata/endpoints?api-version=2022-09-01"
+    assert cloud.resource_manager == EMU and cloud.authority_host == EMU
+    assert cloud.scope == "https://management.emulator.local/.default"
+    assert cloud.disable_instance_discovery is True
+    assert cloud.name == "Emulator"
+
+
+@responses.activate
+def test_metadata_base_url_gets_the_metadata_path():
+    responses.add(responses.GET, EMU + "/metadata/endpoints", json=DOC_2022)
+    resolve_cloud(EMU)
+    assert responses.calls[0].request.url.startswith(EMU + "/metadata/endpoints?api-version=2022-09-01")
+
+
+@responses.activate
+def test_metadata_with_query_used_as_given_2019_list():
+    other = dict(DOC_2022, name="AzureCloud", resourceManager="https://management.azure.com/",
+                 authentication={"loginEndpoint": "https://login.microsoftonline.com/", "audiences": ["https://management.core.windows.net/"]})
+    responses.add(responses.GET, EMU + "/metadata/endpoints", json=[other, DOC_2022])
+    cloud = resolve_cloud(EMU + "/metadata/endpoints?api-version=2019-05-01")
+    assert len(responses.calls) == 1 and responses.calls[0].request.url.endswith("api-version=2019-05-01")
+    assert cloud.name == "Emulator" and cloud.resource_manager == EMU
+
+
+@responses.activate
+def test_metadata_2019_list_single_entry_and_ambiguous():
+    single = dict(DOC_2022, resourceManager="https://arm.elsewhere/")
+    responses.add(responses.GET, EMU + "/metadata/endpoints", json=[single])
+    assert resolve_cloud(EMU + "/metadata/endpoints?api-version=2019-05-01").resource_manager == "https://arm.elsewhere"
+    responses.replace(responses.GET, EMU + "/metadata/endpoints", json=[single, dict(single, name="B")])
+    with pytest.raises(ValidationError):
+        resolve_cloud(EMU + "/metadata/endpoints?api-version=2019-05-01")
+
+
+@responses.activate
+def test_metadata_2015_azure_stack_object():
+    responses.add(responses.GET, EMU + "/metadata/endpoints", json=DOC_2015)
+    cloud = resolve_cloud(EMU + "/metadata/endpoints?api-version=2015-01-01")
+    assert cloud.resource_manager == EMU  # the URL's origin
+    assert cloud.authority_host == "https://login.stack.local/adfs"
+    assert cloud.scope == "https://management.stack.local/abc/.default"
+
+
+@responses.activate
+def test_metadata_falls_back_to_older_versions():
+    responses.add(responses.GET, EMU + "/metadata/endpoints", status=400)
+    responses.add(responses.GET, EMU + "/metadata/endpoints", status=400)
+    responses.add(responses.GET, EMU + "/metadata/endpoints", json=DOC_2015)
+    cloud = resolve_cloud(EMU + "/metadata/endpoints")
+    assert [c.request.url.rsplit("=", 1)[1] for c in responses.calls] == ["2022-09-01", "2019-05-01", "2015-01-01"]
+    assert cloud.resource_manager == EMU
+
+
+@responses.activate
+def test_metadata_unusable_and_unreachable():
+    responses.add(responses.GET, EMU + "/metadata/endpoints", json={"hello": "world"})
+    with pytest.raises(ValidationError) as err:
+        resolve_cloud(EMU + "/metadata/endpoints?api-version=2022-09-01")
+    assert err.value.option == "cloud_environment"
+    responses.replace(responses.GET, EMU + "/metadata/endpoints", body=requests.exceptions.SSLError("certificate verify failed"))
+    with pytest.raises(Exception) as err:
+        resolve_cloud(EMU + "/metadata/endpoints?api-version=2022-09-01")
+    assert "REQUESTS_CA_BUNDLE" in str(err.value)
+
+
+# ------------------------------------------------------------------ credentials
+
+class FakeIdentity(object):
+    def __init__(self):
+        self.made = []
+
+    def __getattr__(self, name):
+        def make(*args, **kwargs):
+            self.made.append((name, args, kwargs))
+            return name
+        return make
+
+
+@pytest.fixture
+def identity(monkeypatch):
+    fake = FakeIdentity()
+    monkeypatch.setattr(_auth, "_import_identity", lambda: fake)
+    return fake
+
+
+def settings(**kw):
+    base = dict(subscription_id="s")
+    base.update(kw)
+    return _auth.AuthSettings(**base)
+
+
+def test_client_secret_credential_for_microsoft_cloud(identity):
+    assert build_credential(settings(client_id="c", secret=SECRET, tenant="t"), CLOUDS["AzureCloud"], env={}) == "ClientSecretCredential"
+    name, args, kwargs = identity.made[0]
+    assert args == ("t", "c", SECRET)
+    assert kwargs["authority"] == "https://login.microsoftonline.com"
+    assert "disable_instance_discovery" not in kwargs
+    assert kwargs["retry_total"] <= 2
+
+
+def test_non_microsoft_authority_disables_instance_discovery(identity):
+    cloud = _auth.Cloud("Emu", EMU, EMU, "https://management.emulator.local/", {}, None)
+    build_credential(settings(client_id="c", secret=SECRET, tenant="t"), cloud, env={})
+    build_credential(settings(), cloud, env={})
+    assert identity.made[0][2]["disable_instance_discovery"] is True
+    assert identity.made[1][0] == "DefaultAzureCredential" and identity.made[1][2]["disable_instance_discovery"] is True
+
+
+def test_azure_authority_host_honoured_when_no_cloud_environment(identity):
+    env = {"AZURE_AUTHORITY_HOST": "https://login.emulator.local/"}
+    build_credential(settings(client_id="c", secret=SECRET, tenant="t"), CLOUDS["AzureCloud"], env=env)
+    assert identity.made[0][2]["authority"] == "https://login.emulator.local"
+    assert identity.made[0][2]["disable_instance_discovery"] is True
+    # an explicit cloud_environment wins over AZURE_AUTHORITY_HOST
+    build_credential(settings(client_id="c", secret=SECRET, tenant="t", cloud_environment="AzureCloud"), CLOUDS["AzureCloud"], env=env)
+    assert identity.made[1][2]["authority"] == "https://login.microsoftonline.com"
+    assert "disable_instance_discovery" not in identity.made[1][2]
+
+
+def test_auth_sources_pick_credentials(identity):
+    cloud = CLOUDS["AzureCloud"]
+    build_credential(settings(auth_source="cli", tenant="t"), cloud)
+    build_credential(settings(auth_source="msi", client_id="mi"), cloud)
+    build_credential(settings(auth_source="msi"), cloud)
+    build_credential(settings(client_id="uami"), cloud)
+    assert [m[0] for m in identity.made] == ["AzureCliCredential", "ManagedIdentityCredential", "ManagedIdentityCredential",
+                                             "DefaultAzureCredential"]
+    assert identity.made[0][2] == {"tenant_id": "t"}
+    assert identity.made[1][2]["client_id"] == "mi" and "client_id" not in identity.made[2][2]
+    assert identity.made[3][2]["managed_identity_client_id"] == "uami"
+
+
+def test_real_azure_identity_accepts_our_kwargs():
+    pytest.importorskip("azure.identity")
+    cloud = _auth.Cloud("Emu", EMU, EMU, "https://management.emulator.local/", {}, None)
+    cred = build_credential(settings(client_id="c", secret=SECRET, tenant="t"), cloud)
+    assert type(cred).__name__ == "ClientSecretCredential"
+    assert type(build_credential(settings(), cloud)).__name__ == "DefaultAzureCredential"
+    assert type(build_credential(settings(auth_source="cli"), CLOUDS["AzureCloud"])).__name__ == "AzureCliCredential"
+
+
+# ------------------------------------------------------------------ tokens
+
+class FakeCredential(object):
+    def __init__(self, clock, lifetime=3600):
+        self.clock = clock
+        self.lifetime = lifetime
+        self.calls = 0
+
+    def get_token(self, *scopes):
+        self.calls += 1
+        return AccessToken("token-%d" % self.calls, int(self.clock() + self.lifetime))
+
+
+def test_token_cached_and_refreshed_before_expiry():
+    now = [1000000.0]
+
+    def clock():
+        return now[0]
+    cred = FakeCredential(clock)
+    provider = TokenProvider(cred, "https://management.core.windows.net/.default", clock=clock)
+    assert provider.token() == "token-1"
+    now[0] += 3600 - 301  # 301 s left: still good
+    assert provider.token() == "token-1"
+    now[0] += 2  # 299 s left: refresh
+    assert provider.token() == "token-2" and cred.calls == 2
+    provider.invalidate()
+    assert provider.token() == "token-3"
+    assert "token" not in repr(provider).replace("TokenProvider", "")
+
+
+def test_token_cache_is_process_wide_per_key():
+    _auth.clear_token_cache()
+    now = [0.0]
+
+    def clock():
+        return now[0]
+    cred = FakeCredential(clock)
+    one = TokenProvider(cred, "scope", clock=clock, cache_key=("a", "t", "c", "scope"))
+    two = TokenProvider(cred, "scope", clock=clock, cache_key=("a", "t", "c", "scope"))
+    assert one.token() == two.token() == "token-1" and cred.calls == 1
+    _auth.clear_token_cache()
+
+
+class ClientAuthenticationError(Exception):
+    """Stands in for azure.core.exceptions.ClientAuthenticationError (matched by class name)."""
+
+    def __init__(self, message):
+        super(ClientAuthenticationError, self).__init__(message)
+        self.message = message
+
+
+def test_auth_error_mapped_without_secret():
+    class Failing(object):
+        def get_token(self, *scopes):
+            raise ClientAuthenticationError(
+                "ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided. "
+                "Ensure the secret being sent in the request is the client secret value (got %s).\nTrace ID: x" % SECRET)
+    provider = TokenProvider(Failing(), "https://management.core.windows.net/.default", redact=(SECRET,))
+    with pytest.raises(AuthError) as err:
+        provider.token()
+    assert "AADSTS7000215" in err.value.msg and err.value.code == "AADSTS7000215"
+    assert SECRET not in err.value.msg and SECRET not in repr(err.value)
+
+
+def test_real_client_authentication_error_is_mapped():
+    exceptions = pytest.importorskip("azure.core.exceptions")
+
+    class Failing(object):
+        def get_token(self, *scopes):
+            raise exceptions.ClientAuthenticationError(message="AADSTS700016: Application not found")
+    with pytest.raises(AuthError):
+        TokenProvider(Failing(), "scope").token()
+
+
+def test_other_errors_propagate():
+    class Broken(object):
+        def get_token(self, *scopes):
+            raise KeyError("bug")
+    with pytest.raises(KeyError):
+        TokenProvider(Broken(), "scope").token()
+
+
+def test_credential_file_path_uses_home_from_env(tmp_path):
+    assert _auth.credential_file_path({"HOME": str(tmp_path)}) == os.path.join(str(tmp_path), ".azure", "credentials")

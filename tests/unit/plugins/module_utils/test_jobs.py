@@ -1,0 +1,337 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+__metaclass__ = type
+
+import copy
+import json
+import re
+import uuid
+
+import pytest
+import responses
+from requests.utils import unquote
+
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, RetryPolicy
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import JobFailed, NotFound, WaitTimeout
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import (
+    TERMINAL,
+    Waiter,
+    normalize_job,
+    parse_duration,
+)
+
+from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.fakes import BASE, SUB, VAULT, example_body
+
+JOB_KEYS = {"id", "job_id", "status", "operation", "job_type", "entity_friendly_name", "backup_management_type", "start_time",
+            "end_time", "duration", "duration_seconds", "activity_id", "actions_info", "error_details", "container_name",
+            "is_user_triggered", "virtual_machine_version", "extended_info"}
+EXT_KEYS = {"tasks_list", "property_bag", "internal_property_bag", "progress_percentage", "estimated_remaining_duration",
+            "dynamic_error_message"}
+TASK_KEYS = {"task_id", "status", "start_time", "end_time", "duration", "duration_seconds", "progress_percentage", "instance_id",
+             "task_execution_details"}
+JOB_URL_RE = re.compile(re.escape(BASE + VAULT + "/backupJobs/") + r"([0-9a-f-]{36})\?.*")
+LIST_URL_RE = re.compile(re.escape(BASE + VAULT + "/backupJobs") + r"\?.*")
+
+
+# ------------------------------------------------------------------ durations
+
+@pytest.mark.parametrize("value,seconds", [
+    ("00:20:23.0896697", 1223.09),
+    ("1.02:03:04.5", 93784.5),
+    ("00:00:00", 0.0),
+    ("PT12.4272909S", 12.43),
+    ("PT9.8782791S", 9.88),
+    ("PT1H2M3S", 3723.0),
+    ("P1DT2H", 93600.0),
+    ("PT0S", 0.0),
+    ("P1W", 604800.0),
+    (None, None),
+    ("", None),
+    ("soon", None),
+    ("P", None),
+    ("PT", None),
+])
+def test_parse_duration(value, seconds):
+    assert parse_duration(value) == seconds
+
+
+# ------------------------------------------------------------------ normalisation
+
+def test_normalize_get_job_details_example():
+    job = normalize_job(example_body("2025-08-01/Common/GetJobDetails.json"))
+    assert set(job) == JOB_KEYS
+    assert job["job_id"] == "00000000-0000-0000-0000-000000000000"
+    assert job["id"].startswith("/Subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/SwaggerTestRg/")
+    assert (job["status"], job["operation"], job["job_type"]) == ("InProgress", "Backup", "AzureIaaSVMJob")
+    assert (job["entity_friendly_name"], job["backup_management_type"]) == ("testvm", "AzureIaasVM")
+    assert job["start_time"] == "2017-08-03T05:31:07.014604Z" and job["end_time"] is None
+    assert job["duration"] == "PT9.8782791S" and job["duration_seconds"] == 9.88
+    assert job["virtual_machine_version"] == "Compute"
+    assert job["actions_info"] == [] and job["error_details"] == []
+    ext = job["extended_info"]
+    assert set(ext) == EXT_KEYS
+    assert ext["property_bag"] == {"VM Name": "testvm"}  # keys verbatim
+    assert [t["task_id"] for t in ext["tasks_list"]] == ["Take Snapshot", "Transfer data to vault"]
+    assert [t["status"] for t in ext["tasks_list"]] == ["InProgress", "NotStarted"]
+    assert all(set(t) == TASK_KEYS for t in ext["tasks_list"])
+    assert ext["tasks_list"][0]["duration_seconds"] == 0.0
+    assert ext["internal_property_bag"] == {} and ext["progress_percentage"] is None
+
+
+@pytest.mark.parametrize("example", ["2026-10-01/Common/ListJobs.json", "2017-07-01/Common/ListJobs.json"])
+def test_normalize_list_items(example):
+    items = example_body(example)["value"]
+    jobs = [normalize_job(i) for i in items]
+    assert [j["status"] for j in jobs] == ["InProgress", "Completed"]
+    assert [j["duration_seconds"] for j in jobs] == [12.43, 31.31]
+    assert jobs[1]["end_time"] == "2017-08-03T05:31:03.7553376Z" and jobs[1]["operation"] == "ConfigureBackup"
+    for job in jobs:
+        assert set(job) == JOB_KEYS
+        assert job["extended_info"] == {"tasks_list": [], "property_bag": {}, "internal_property_bag": {}, "progress_percentage": None,
+                                        "estimated_remaining_duration": None, "dynamic_error_message": None}
+
+
+def test_normalize_failed_job_fields():
+    job = normalize_job(failed_job("j1"))
+    assert job["error_details"] == [{"error_code": 400001, "error_title": "Snapshot failed",
+                                     "error_string": "Could not communicate with the VM agent.",
+                                     "recommendations": ["Ensure the VM agent is running.", "Retry the backup."]}]
+    assert job["actions_info"] == ["Retriable"] and job["is_user_triggered"] is True
+    assert job["container_name"] == "iaasvmcontainerv2;rg;vm1"
+    assert job["extended_info"]["dynamic_error_message"] == "Snapshot task timed out"
+    assert normalize_job(None)["extended_info"]["tasks_list"] == []
+    assert normalize_job({"id": VAULT + "/backupJobs/abc"})["job_id"] == "abc"
+
+
+def test_filter_time_format():
+    from ansible_collections.cloudops.azure_backup.plugins.module_utils._filters import filter_time
+
+    import datetime
+    when = datetime.datetime(2017, 8, 3, 17, 31, 7, tzinfo=datetime.timezone.utc)
+    assert filter_time(when) == "2017-08-03 05:31:07 PM"
+    assert filter_time(when.replace(hour=5)) == "2017-08-03 05:31:07 AM"
+    assert filter_time(when.replace(hour=0)) == "2017-08-03 12:31:07 AM"
+    assert filter_time(when.replace(hour=12)) == "2017-08-03 12:31:07 PM"
+
+
+# ------------------------------------------------------------------ a fake vault for the waiter
+
+def job_resource(job_id, status, start="2017-08-03T05:31:07.014604Z"):
+    body = copy.deepcopy(example_body("2025-08-01/Common/GetJobDetails.json"))
+    body["name"] = job_id
+    body["id"] = VAULT + "/backupJobs/" + job_id
+    body["properties"]["status"] = status
+    body["properties"]["startTime"] = start
+    if status in TERMINAL:
+        body["properties"]["endTime"] = "2017-08-03T05:51:07.014604Z"
+    return body
+
+
+def failed_job(job_id, status="Failed"):
+    body = job_resource(job_id, status)
+    body["properties"].update({
+        "actionsInfo": ["Retriable"], "isUserTriggered": True, "containerName": "iaasvmcontainerv2;rg;vm1",
+        "errorDetails": [{"errorCode": 400001, "errorTitle": "Snapshot failed", "errorString": "Could not communicate with the VM agent.",
+                          "recommendations": ["Ensure the VM agent is running.", "Retry the backup."]}],
+    })
+    body["properties"]["extendedInfo"]["dynamicErrorMessage"] = "Snapshot task timed out"
+    return body
+
+
+class FakeVault(object):
+    """Answers GET backupJobs/{id} from a script of statuses per job (the last one repeats) and the list call."""
+
+    def __init__(self, script, bodies=None, tick_on_list=False):
+        self.tick_on_list = tick_on_list  # each list call (one per poll) also moves every job one step on
+        self.script = dict((k, list(v)) for k, v in script.items())
+        self.bodies = bodies or {}
+        self.gets = []
+        self.filters = []
+        self.current = {}
+
+    def status(self, job_id, advance):
+        seq = self.script[job_id]
+        if advance:
+            self.current[job_id] = seq.pop(0) if len(seq) > 1 else seq[0]
+        return self.current.get(job_id, seq[0])
+
+    def on_get(self, request):
+        job_id = JOB_URL_RE.match(request.url).group(1)
+        self.gets.append(job_id)
+        if job_id not in self.script:
+            return 404, {"x-ms-request-id": "r404"}, json.dumps({"error": {"code": "ResourceNotFound", "message": "not found"}})
+        status = self.status(job_id, True)
+        maker = self.bodies.get(status, job_resource)
+        return 200, {}, json.dumps(maker(job_id, status))
+
+    def on_list(self, request):
+        first_page = "skiptoken" not in request.url
+        running = [j for j in self.script if self.status(j, self.tick_on_list and first_page) == "InProgress"]
+        page1 = [job_resource(j, "InProgress") for j in running[:15]]
+        page2 = [job_resource(j, "InProgress") for j in running[15:]]
+        if "skiptoken" in request.url:
+            return 200, {}, json.dumps({"value": page2})
+        self.filters.append(unquote(request.url.split("%24filter=", 1)[1].split("&")[0]).replace("+", " "))
+        return 200, {}, json.dumps({"value": page1, "nextLink": BASE + VAULT + "/backupJobs?api-version=2026-10-01&%24skiptoken=2"})
+
+    def install(self):
+        responses.add_callback(responses.GET, JOB_URL_RE, callback=self.on_get)
+        responses.add_callback(responses.GET, LIST_URL_RE, callback=self.on_list)
+
+
+def waiter(clock, tokens, **kwargs):
+    client = ArmClient(BASE, tokens, SUB, clock=clock, sleep=clock.sleep, retry=RetryPolicy(rng=lambda: 0.0))
+    kwargs.setdefault("timeout", 3600)
+    kwargs.setdefault("poll_interval", 30)
+    return Waiter(client, VAULT, clock=clock, sleep=clock.sleep, **kwargs)
+
+
+def guid(n):
+    return str(uuid.UUID(int=n))
+
+
+# ------------------------------------------------------------------ the waiter
+
+@responses.activate
+def test_single_job_completes(clock, tokens):
+    vault = FakeVault({guid(1): ["InProgress", "InProgress", "Completed"]})
+    vault.install()
+    start = clock.now
+    result = waiter(clock, tokens).wait([guid(1)])
+    assert result.polls == 3 and result.timed_out is False and result.warnings == []
+    assert clock.sleeps == [30, 30]  # first poll at once
+    assert result.elapsed == 60 and clock.now == start + 60
+    assert [j["status"] for j in result.jobs] == ["Completed"]
+    assert result.jobs[0]["extended_info"]["property_bag"] == {"VM Name": "testvm"}
+
+
+@responses.activate
+def test_already_ended_job_returns_at_once(clock, tokens):
+    FakeVault({guid(1): ["Completed"]}).install()
+    result = waiter(clock, tokens).wait([VAULT + "/backupJobs/" + guid(1)])  # full ARM id accepted
+    assert result.polls == 1 and clock.sleeps == [] and len(responses.calls) == 1
+
+
+@responses.activate
+def test_many_jobs_deduplicated_and_only_pending_polled(clock, tokens):
+    vault = FakeVault({guid(1): ["InProgress", "Completed"], guid(2): ["Completed"],
+                       guid(3): ["InProgress", "Cancelling", "InProgress", "Completed"]})
+    vault.install()
+    result = waiter(clock, tokens, poll_interval=10).wait([guid(1), guid(2), guid(1).upper(), guid(3)])
+    assert [j["job_id"] for j in result.jobs] == [guid(1), guid(2), guid(3)]
+    assert vault.gets == [guid(1), guid(2), guid(3), guid(1), guid(3), guid(3), guid(3)]
+    assert result.polls == 4 and clock.sleeps == [10, 10, 10]
+
+
+@responses.activate
+def test_list_mode_above_twenty_pending(clock, tokens):
+    """More than 20 pending: one paged list per poll, GET only the jobs that left InProgress."""
+    script = dict((guid(n), ["InProgress"]) for n in range(1, 31))
+    vault = FakeVault(script, tick_on_list=True)
+    vault.install()
+    wall = [1501738267.0]  # 2017-08-03 05:31:07 UTC
+    w = waiter(clock, tokens, timeout=65, poll_interval=30, wall_clock=lambda: wall[0] + clock.now)
+    # after the first poll, 5 jobs end
+    for n in range(1, 6):
+        vault.script[guid(n)].append("Completed")
+    with pytest.raises(WaitTimeout):
+        w.wait(list(script))
+    # poll 1: 30 GETs; poll 2 (t=30): 1 list (2 pages) + GET of the 5 not listed; polls 3 (t=60) and 4 (t=65, the
+    # deadline): 25 still pending > 20, so one list each and no GET
+    assert len(vault.gets) == 30 + 5
+    assert sorted(vault.gets[30:]) == sorted(guid(n) for n in range(1, 6))
+    assert len(vault.filters) == 3
+    assert vault.filters[0] == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:48:17 AM'"
+    assert len([c for c in responses.calls if "skiptoken" in c.request.url]) == 3
+
+
+@responses.activate
+def test_failed_job_raises_job_failed_with_error_details(clock, tokens):
+    vault = FakeVault({guid(1): ["InProgress", "Failed"], guid(2): ["Completed"]}, bodies={"Failed": failed_job})
+    vault.install()
+    with pytest.raises(JobFailed) as err:
+        waiter(clock, tokens).wait([guid(1), guid(2)])
+    exc = err.value
+    assert [j["job_id"] for j in exc.jobs] == [guid(1), guid(2)]
+    assert [j["job_id"] for j in exc.failed] == [guid(1)]
+    for text in (guid(1), "testvm", "Failed", "errorCode 400001", "Could not communicate with the VM agent.",
+                 "Ensure the VM agent is running.", "Snapshot task timed out"):
+        assert text in exc.msg
+    assert exc.to_result()["timed_out"] is False and exc.to_result()["polls"] == 2
+
+
+@responses.activate
+def test_cancelled_fails_by_default_and_is_configurable(clock, tokens):
+    FakeVault({guid(1): ["Cancelled"]}).install()
+    with pytest.raises(JobFailed):
+        waiter(clock, tokens).wait([guid(1)])
+    result = waiter(clock, tokens, failed_states=["Failed"]).wait([guid(1)])
+    assert result.jobs[0]["status"] == "Cancelled"
+
+
+@responses.activate
+def test_completed_with_warnings_is_a_warning(clock, tokens):
+    FakeVault({guid(1): ["CompletedWithWarnings"]}, bodies={"CompletedWithWarnings": failed_job}).install()
+    result = waiter(clock, tokens).wait([guid(1)])
+    assert len(result.warnings) == 1 and "CompletedWithWarnings" in result.warnings[0] and "400001" in result.warnings[0]
+
+
+@responses.activate
+def test_unknown_status_keeps_waiting(clock, tokens):
+    FakeVault({guid(1): ["SomethingNew", "Completed"]}).install()
+    assert waiter(clock, tokens).wait([guid(1)]).polls == 2
+
+
+@responses.activate
+def test_timeout_deadline_honoured_exactly(clock, tokens):
+    vault = FakeVault({guid(1): ["InProgress"], guid(2): ["InProgress", "Completed"]})
+    vault.install()
+    start = clock.now
+    with pytest.raises(WaitTimeout) as err:
+        waiter(clock, tokens, timeout=100, poll_interval=30).wait([guid(1), guid(2)])
+    exc = err.value
+    assert clock.sleeps == [30, 30, 30, 10]  # the last sleep is cut to the deadline
+    assert clock.now == start + 100  # never past it; a final poll at the deadline
+    assert exc.polls == 5 and exc.elapsed == 100
+    assert [j["status"] for j in exc.last_seen] == ["InProgress", "Completed"]
+    assert guid(1) in exc.msg and exc.to_result()["timed_out"] is True and len(exc.to_result()["jobs"]) == 2
+
+
+@responses.activate
+def test_shared_deadline_wins_over_timeout(clock, tokens):
+    FakeVault({guid(1): ["InProgress"]}).install()
+    start = clock.now
+    with pytest.raises(WaitTimeout):
+        waiter(clock, tokens, timeout=3600, poll_interval=30, deadline=start + 45).wait([guid(1)])
+    assert clock.sleeps == [30, 15] and clock.now == start + 45
+
+
+@responses.activate
+def test_unknown_job_raises_not_found_at_once(clock, tokens):
+    FakeVault({guid(1): ["InProgress"]}).install()
+    with pytest.raises(NotFound) as err:
+        waiter(clock, tokens).wait([guid(1), guid(9)])
+    assert guid(9) in err.value.msg and err.value.status == 404 and err.value.request_id == "r404"
+    assert clock.sleeps == []
+
+
+@responses.activate
+def test_twenty_pending_uses_gets(clock, tokens):
+    vault = FakeVault(dict((guid(n), ["InProgress", "InProgress", "Completed"]) for n in range(1, 21)))
+    vault.install()
+    result = waiter(clock, tokens).wait(list(vault.script))
+    assert len(vault.gets) == 60 and vault.filters == [] and result.polls == 3
+
+
+@responses.activate
+def test_list_window_survives_a_local_clock_behind_azure(clock, tokens):
+    vault = FakeVault(dict((guid(n), ["InProgress", "InProgress", "Completed"]) for n in range(1, 23)), tick_on_list=True)
+    vault.install()
+    result = waiter(clock, tokens, wall_clock=lambda: 0.0).wait(list(vault.script))  # 1970
+    assert vault.filters[0] == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:31:08 AM'"
+    assert result.polls == 3 and [j["status"] for j in result.jobs] == ["Completed"] * 22
+    assert len(vault.gets) == 22 + 22 and len(vault.filters) == 2  # the ended jobs are read with a GET
+    assert result.jobs[0]["extended_info"]["property_bag"] == {"VM Name": "testvm"}
