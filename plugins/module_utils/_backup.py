@@ -13,11 +13,14 @@ import datetime
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _filters
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _jobs
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _operations
 
 DEFAULT_RETAIN_DAYS = 30
 MAX_RETAIN_DAYS = 36135  # Azure accepts on-demand retention of up to 99 years
+RUNNING_JOB_PATIENCE = 120  # seconds to look for the job of a backup Azure says is in progress
+DEFAULT_LOOK_INTERVAL = 10
 IN_PROGRESS_CODES = ('UserErrorBackupOperationInProgress', 'BMSUserErrorObjectLocked')
 UTC = _filters.UTC
 
@@ -55,16 +58,23 @@ def running_backup_job(client, vault_path, item, deadline=None):
     """
     query = _filters.job_filter(status='InProgress', operation='Backup', backup_management_type='AzureIaasVM')
     vm_name = item.vm_name.lower()
-    container = item.job_container_name.lower()
+    container = _ids.parse_iaasvm_name(item.container_name)
     for resource in client.list(vault_path + '/backupJobs', params={'$filter': query}, deadline=deadline):
         properties = resource.get('properties') or {}
         if (properties.get('entityFriendlyName') or '').lower() != vm_name:
             continue
-        if properties.get('containerName') and properties['containerName'].lower() != container:
+        if properties.get('containerName') and not _same_vm(_ids.parse_iaasvm_name(properties['containerName']), container):
             continue
         job = client.get(vault_path + '/backupJobs/' + resource['name'], deadline=deadline).body
         return _jobs.normalize_job(job)
     return None
+
+
+def _same_vm(left, right):
+    """Whether two (resource group, VM) pairs name one VM; an unparsable side never excludes a job."""
+    if not left or not right:
+        return True
+    return tuple(part.lower() for part in left) == tuple(part.lower() for part in right)
 
 
 def trigger(client, item, body, deadline=None, poll_interval=None):
@@ -75,3 +85,19 @@ def trigger(client, item, body, deadline=None, poll_interval=None):
 
 def is_backup_in_progress_error(error):
     return isinstance(error, _errors.ApiError) and error.code in IN_PROGRESS_CODES
+
+
+def await_running_backup_job(client, vault_path, item, deadline=None, poll_interval=None, patience=RUNNING_JOB_PATIENCE):
+    """The running Backup job of the item, looked for until it appears (Azure refused a backup because one
+    is in progress, but its job may not be listed yet): at most ``patience`` seconds, never past the deadline."""
+    give_up = client.clock() + patience
+    if deadline is not None:
+        give_up = min(give_up, deadline)
+    while True:
+        job = running_backup_job(client, vault_path, item, deadline=deadline)
+        if job is not None:
+            return job
+        delay = min(poll_interval or DEFAULT_LOOK_INTERVAL, give_up - client.clock())
+        if delay <= 0:
+            return None
+        client.sleep(delay)

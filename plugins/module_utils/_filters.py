@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
+import re
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
 
@@ -21,26 +22,52 @@ JOB_FILTER_FIELDS = (('status', 'status'), ('operation', 'operation'), ('backup_
                      ('job_id', 'jobId'), ('start_time', 'startTime'), ('end_time', 'endTime'))
 
 
+_TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+
+
+def parse_azure_time(value):
+    """An ISO 8601 date and time (Azure's have up to 7 fractional digits) as an aware UTC datetime, or None.
+
+    Naive times are taken as UTC."""
+    if not isinstance(value, str):
+        return None
+    match = _TIME_RE.match(value.strip())
+    if not match:
+        return None
+    day, clock, fraction, zone = match.groups()
+    try:
+        moment = datetime.datetime.strptime(day + ' ' + (clock if clock.count(':') == 2 else clock + ':00'), '%Y-%m-%d %H:%M:%S')
+    except ValueError:
+        return None
+    if fraction:
+        moment = moment.replace(microsecond=int((fraction + '000000')[:6]))
+    offset = datetime.timedelta(0)
+    if zone and zone.upper() != 'Z':
+        digits = zone[1:].replace(':', '')
+        offset = (-1 if zone[0] == '-' else 1) * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return (moment - offset).replace(tzinfo=UTC)
+
+
 def parse_utc(value, option, end_of_day=False):
     """A datetime (UTC) from 'YYYY-MM-DD' or an ISO 8601 date and time; naive times are UTC."""
     if isinstance(value, datetime.datetime):
-        moment = value
-    else:
-        text = str(value).strip()
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    text = str(value).strip()
+    moment = None
+    if len(text) == 10:
         try:
-            if len(text) == 10:
-                moment = datetime.datetime.strptime(text, '%Y-%m-%d')
-                if end_of_day:
-                    moment = moment.replace(hour=23, minute=59, second=59)
-            else:
-                if text[-1:] in ('Z', 'z'):
-                    text = text[:-1] + '+00:00'
-                moment = datetime.datetime.fromisoformat(text.replace(' ', 'T', 1))
+            moment = datetime.datetime.strptime(text, '%Y-%m-%d').replace(tzinfo=UTC)
         except ValueError:
-            raise _errors.ValidationError(
-                "%s: expected a date YYYY-MM-DD or an ISO 8601 date and time such as 2026-11-26T08:30:00Z, got '%s'"
-                % (option, value), option=option)
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+            pass
+        if moment is not None and end_of_day:
+            moment = moment.replace(hour=23, minute=59, second=59)
+    else:
+        moment = parse_azure_time(text)
+    if moment is None:
+        raise _errors.ValidationError(
+            "%s: expected a date YYYY-MM-DD or an ISO 8601 date and time such as 2026-11-26T08:30:00Z, got '%s'"
+            % (option, value), option=option)
+    return moment
 
 
 def filter_time(moment):
@@ -84,5 +111,7 @@ def time_window(start_time=None, end_time=None, now=None):
     end = end or (now or datetime.datetime.now(UTC)) + OPEN_END_MARGIN
     start = start or end - DEFAULT_WINDOW
     if start > end:
-        raise _errors.ValidationError('start_time (%s) must not be after end_time (%s)' % (start_time, end_time), option='start_time')
+        if end_time:
+            raise _errors.ValidationError('start_time (%s) must not be after end_time (%s)' % (start_time, end_time), option='start_time')
+        raise _errors.ValidationError('start_time (%s) is in the future' % start_time, option='start_time')
     return start, end

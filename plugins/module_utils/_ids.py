@@ -154,6 +154,19 @@ def parse_item_id(value, option="protected_item_id"):
                 container_name=found[4], item_name=found[5])
 
 
+def item_names(value):
+    """(container_name, item_name) from any id with ``…/protectionContainers/{c}/protectedItems/{i}``, or (None, None).
+
+    Lists such as BackupProtectedItems_List may leave out the ``backupFabrics/Azure`` segment."""
+    segs = _segments(value) if isinstance(value, str) else None
+    segs = segs or []
+    lowered = [seg.lower() for seg in segs]
+    for index in range(len(segs) - 3):
+        if lowered[index] == "protectioncontainers" and lowered[index + 2] == "protecteditems":
+            return segs[index + 1], segs[index + 3]
+    return None, None
+
+
 def parse_recovery_point_id(value, option="recovery_point_id"):
     """Recovery point ARM id -> dict(subscription_id, resource_group, vault_name, container_name, item_name,
     recovery_point_id)."""

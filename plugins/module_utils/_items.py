@@ -9,6 +9,8 @@ Find the protected item (an IaaS VM) that the item options select.
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
+import datetime
+
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _filters
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
@@ -43,17 +45,11 @@ class Item(object):
         """The VM's name: Azure's friendlyName, else the last segment of the item name."""
         return self.properties.get('friendlyName') or self.name.split(';')[-1]
 
-    @property
-    def job_container_name(self):
-        """The container name as jobs report it (without the leading 'IaasVMContainer;')."""
-        parts = self.container_name.split(';')
-        return ';'.join(parts[1:]) if len(parts) == 4 else self.container_name
-
 
 def _from_resource(vault_path, resource):
     """Item from a protected item resource id (…/protectionContainers/{c}/protectedItems/{i})."""
-    parsed = _ids.parse_item_id(resource['id'])
-    return Item(vault_path, parsed['container_name'], parsed['item_name'], resource)
+    container_name, item_name = _ids.item_names(resource.get('id'))
+    return Item(vault_path, container_name, item_name or resource.get('name'), resource)
 
 
 def find_by_vm_name(client, vault_path, vm_name, deadline=None):
@@ -67,7 +63,7 @@ def find_by_vm_name(client, vault_path, vm_name, deadline=None):
             "vm_name: no protected virtual machine named '%s' in vault '%s'. Protect it first, or check the name "
             "and the vault (resource_group, vault_name)." % (vm_name, vault_path.rsplit('/', 1)[-1]), option='vm_name')
     if len(matches) > 1:
-        where = sorted(_ids.parse_item_id(m['id'])['container_name'] for m in matches)
+        where = sorted(str(_ids.item_names(m.get('id'))[0]) for m in matches)
         raise _errors.ValidationError(
             "vm_name: %d protected virtual machines are named '%s' (%s); add vm_resource_group to choose one."
             % (len(matches), vm_name, ', '.join(where)), option='vm_name')
@@ -102,9 +98,22 @@ def read_item(client, item, deadline=None):
 
 
 def list_recovery_points(client, item, start=None, end=None, deadline=None):
-    """The item's recovery points (resources, in Azure's order), optionally taken within [start, end]."""
-    query = _filters.odata_eq(startDate=start, endDate=end)
-    return list(client.list(item.path + '/recoveryPoints', params={'$filter': query} if query else None, deadline=deadline))
+    """The item's recovery points (resources, in Azure's order), optionally taken within [start, end].
+
+    Azure's filter counts whole seconds, so the window sent is widened to whole seconds and the
+    points are then held to the exact window.
+    """
+    query_end = end and end.replace(microsecond=0) + datetime.timedelta(seconds=1 if end.microsecond else 0)
+    query = _filters.odata_eq(startDate=start, endDate=query_end)
+    points = client.list(item.path + '/recoveryPoints', params={'$filter': query} if query else None, deadline=deadline)
+    return [point for point in points if _within(point, start, end)]
+
+
+def _within(point, start, end):
+    taken = _filters.parse_azure_time(((point or {}).get('properties') or {}).get('recoveryPointTime'))
+    if taken is None:
+        return True
+    return (start is None or taken >= start) and (end is None or taken <= end)
 
 
 def read_recovery_point(client, item, recovery_point_id=None, deadline=None):

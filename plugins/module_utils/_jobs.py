@@ -18,7 +18,7 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors impo
     NotFound,
     WaitTimeout,
 )
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._filters import job_filter
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._filters import job_filter, parse_azure_time
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._ids import (
     job_path,
     jobs_path,
@@ -168,29 +168,6 @@ def describe_job(job):
 
 # ----------------------------------------------------------------------------- time helpers
 
-def _parse_time(value):
-    """ISO date-time from Azure (up to 7 fractional digits, Z) -> aware UTC datetime, or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    text = value.strip()
-    match = re.match(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$", text)
-    if not match:
-        return None
-    day, clock_, frac, tz = match.groups()
-    try:
-        when = datetime.datetime.strptime(day + " " + clock_, "%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return None
-    if frac:
-        when = when.replace(microsecond=int((frac + "000000")[:6]))
-    offset = datetime.timedelta(0)
-    if tz and tz != "Z":
-        sign = -1 if tz[0] == "-" else 1
-        digits = tz[1:].replace(":", "")
-        offset = sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return (when - offset).replace(tzinfo=datetime.timezone.utc)
-
-
 # ----------------------------------------------------------------------------- the waiter
 
 class Waiter(object):
@@ -226,7 +203,7 @@ class Waiter(object):
     def _still_running(self, pending, latest, deadline):
         """Job ids among ``pending`` that one paged list call says are still InProgress, or None when
         the list cannot be used (a start time is unknown)."""
-        starts = [_parse_time(latest[j].get("start_time")) for j in pending]
+        starts = [parse_azure_time(latest[j].get("start_time")) for j in pending]
         if any(s is None for s in starts):
             return None
         earliest = min(starts).replace(microsecond=0)

@@ -13,6 +13,7 @@ from collections import namedtuple
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
     ApiError,
+    AzureBackupError,
     OperationFailed,
     WaitTimeout,
 )
@@ -146,3 +147,11 @@ def _status_of(body):
         status = body.get("status")
         return status if isinstance(status, str) else None
     return None
+
+
+def job_id_of(result, what):
+    """The job id an ended operation named; an AzureBackupError when Azure named none."""
+    if not result.job_id:
+        raise AzureBackupError("Azure accepted the %s (operation %s, status %s) but named no job to follow; look for it with "
+                               "azure_backup_job_info." % (what, result.operation_id, result.status))
+    return result.job_id

@@ -93,7 +93,10 @@ def subnet_id(value, network_id, option='target_subnet'):
     if len(segments) == 1:
         return '%s/subnets/%s' % (network_id, segments[0])
     if len(segments) == 10 and segments[6].lower() == 'virtualnetworks' and segments[8].lower() == 'subnets':
-        return '/' + '/'.join(segments)
+        subnet = '/' + '/'.join(segments)
+        if not subnet.lower().startswith(network_id.lower() + '/subnets/'):
+            raise _errors.ValidationError('%s: the subnet %s is not in target_virtual_network %s' % (option, subnet, network_id), option=option)
+        return subnet
     raise _errors.ValidationError("%s: expected a subnet name or a subnet ARM id (…/virtualNetworks/<vnet>/subnets/<name>), got '%s'"
                                   % (option, value), option=option)
 

@@ -37,10 +37,10 @@ def normalize_resource(resource, verbatim=None):
 def normalize_protected_item(resource):
     """A protected IaaS VM with the names a runbook needs at the top level."""
     item = normalize_resource(resource, verbatim=['kpisHealths', 'tags'])
-    parsed = _ids.parse_item_id(resource['id']) if resource.get('id') else {}
+    container_name, dummy = _ids.item_names(resource.get('id'))
     item.update(
         protected_item_name=resource.get('name'),
-        container_name=parsed.get('container_name'),
+        container_name=container_name,
         vm_name=item.get('friendly_name'),
         vm_id=item.get('virtual_machine_id') or item.get('source_resource_id'),
         policy_name=item.get('policy_name') or _last(item.get('policy_id')),
@@ -51,6 +51,10 @@ def normalize_protected_item(resource):
 def normalize_recovery_point(resource):
     """A recovery point, with its id and time at the top level and the tiers it lives in."""
     point = normalize_resource(resource, verbatim=VERBATIM_IN_RECOVERY_POINTS)
+    # A tier's extendedInfo is a free-form map: its keys stay as Azure sent them.
+    for shaped, raw in zip(point.get('recovery_point_tier_details') or [], ((resource or {}).get('properties') or {}).get('recoveryPointTierDetails') or []):
+        if isinstance(raw, dict) and 'extendedInfo' in raw:
+            shaped['extended_info'] = raw['extendedInfo']
     point.update(
         recovery_point_id=resource.get('name'),
         tiers=[tier.get('type') for tier in point.get('recovery_point_tier_details') or [] if tier.get('status') == 'Valid'],

@@ -118,12 +118,14 @@ def describe_phase(job):
 def run_module(module):
     vault, job_ids = module.job_vault_path([module.params['job_id']])
     client = module.client()
-    job = normalize_job(client.get('%s/backupJobs/%s' % (vault, job_ids[0]), deadline=module.deadline()).body)
+    job_path = '%s/backupJobs/%s' % (vault, job_ids[0])
+    job = normalize_job(client.get(job_path, deadline=module.deadline()).body)
     changed = job['status'] not in TERMINAL and job['status'] != 'Cancelling'
     if changed and 'Cancellable' not in (job['actions_info'] or []):
         module.warn('Azure does not list this job as cancellable now (actions: %s); it may refuse.' % (job['actions_info'] or 'none'))
     if changed and not module.check_mode:
         cancel(module, client, vault, job)
+        job = normalize_job(client.get(job_path, deadline=module.deadline()).body)
     result = dict(changed=changed, job_id=job['job_id'], **job_results([job]))
     if module.params['wait'] and not module.check_mode:
         result.update(module.wait_for_jobs([job['job_id']], failed_states=['Failed'], vault_path=vault, partial=result))

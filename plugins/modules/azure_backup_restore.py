@@ -215,7 +215,7 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._client impo
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import read_item, read_recovery_point, select_item
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import track
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import job_id_of, track
 
 
 def run_module(module):
@@ -234,9 +234,9 @@ def run_module(module):
         return result
     response = client.post(item.path + '/recoveryPoints/' + point['recovery_point_id'] + '/restore', body=body, deadline=deadline)
     operation = track(client, response, deadline, poll_interval=params['poll_interval'])
-    result.update(job_id=operation.job_id, operation_id=operation.operation_id)
+    result.update(job_id=job_id_of(operation, 'restore'), operation_id=operation.operation_id)
     if params['wait']:
-        result.update(module.wait_for_jobs([operation.job_id], vault_path=vault, partial=result))
+        result.update(module.wait_for_jobs([result['job_id']], vault_path=vault, partial=result))
         result['restored'] = _restore.restored_resources(result['job'])
     return result
 

@@ -163,6 +163,7 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils import _back
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import read_item, select_item
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule, job_results
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import job_id_of
 
 
 def attach_or_refuse(module, running):
@@ -189,10 +190,11 @@ def run_module(module):
     else:
         try:
             operation = _backup.trigger(client, item, _backup.backup_request(expiry), module.deadline(), params['poll_interval'])
-            result.update(changed=True, attached=False, job_id=operation.job_id, operation_id=operation.operation_id)
+            result.update(changed=True, attached=False, job_id=job_id_of(operation, 'backup'), operation_id=operation.operation_id)
         except AzureBackupError as error:
             # Azure refused because a backup started between our check and our request.
-            running = _backup.is_backup_in_progress_error(error) and _backup.running_backup_job(client, vault, item, module.deadline())
+            running = _backup.is_backup_in_progress_error(error) and _backup.await_running_backup_job(
+                client, vault, item, module.deadline(), params['poll_interval'])
             if not running:
                 raise
             result.update(attach_or_refuse(module, running), **job_results([running]))

@@ -40,6 +40,7 @@ print(get_venv_packages(types.SimpleNamespace(version="'"$line"'"))["pip"])')"
     fi
 }
 
+lock_copy
 sync_copy
 install_get_pip
 cd "$COPY"

@@ -3,6 +3,7 @@
 # (the same copy ansible-test uses), so local caches such as .ansible/ never end up in it.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+lock_copy
 sync_copy
 cd "$COPY"
 echo "+ ansible-galaxy collection build --force --output-path $CACHE/build"

@@ -54,6 +54,17 @@ in_venv() {
     PATH="$venv/bin:$PATH" VIRTUAL_ENV="$venv" "$@"
 }
 
+# Hold a lock on $COPY until this script exits: two runs in one tree would otherwise refresh the
+# copy under each other's feet. The second one waits.
+lock_copy() {
+    mkdir -p "$CACHE"
+    exec 9>"$CACHE/ansible_collections.lock"
+    if ! flock -n 9; then
+        echo "lock: another run is using $COPY; waiting for it to finish"
+        flock 9
+    fi
+}
+
 # Refresh the copy of the working tree (tracked + untracked-not-ignored files) in $COPY.
 sync_copy() {
     mkdir -p "$COPY"

@@ -13,7 +13,7 @@ cd "$ROOT"
 [ -f tests/emulator/pyproject.toml ] || die "tests/emulator/pyproject.toml is missing (the emulator package)"
 
 setup_line() {
-    local line="$1" venv python stamp hash
+    local line="$1" venv python stamp hash start=$SECONDS
     venv="$(venv_for "$line")"
     stamp="$venv/.setup-stamp"
     local inputs=(requirements.txt tests/utils/requirements-dev.txt "tests/utils/constraints-$line.txt"
@@ -49,7 +49,7 @@ setup_line() {
     local versions
     versions="$("$venv/bin/python" -c 'import sys, ansible.release as r; print("Python %d.%d.%d, ansible-core %s" % (sys.version_info[:3] + (r.__version__,)))')"
     printf '%s\n%s\n' "$hash" "$versions" > "$stamp"
-    echo "setup: $(basename "$venv") ready ($versions)"
+    echo "setup: $(basename "$venv") ready ($versions) in $((SECONDS - start)) s"
 }
 
 # ansible-test sanity's shellcheck test needs the shellcheck program (without it, it only warns).

@@ -28,6 +28,23 @@ class EmulatedClock:
             elapsed = (self._monotonic() - self._origin_real) * self.scale + self._offset
         return self._origin + timedelta(seconds=elapsed)
 
+    def set_scale(self, scale):
+        """Run ``scale`` times faster than real time from now on; emulated time does not jump."""
+        if scale <= 0:
+            raise ValueError("time scale must be > 0")
+        with self._lock:
+            real = self._monotonic()
+            self._offset += (real - self._origin_real) * self.scale
+            self._origin_real = real
+            self.scale = float(scale)
+
+    def rebase(self):
+        """Start again from the real UTC time now (used by reset, so that emulated and real time agree)."""
+        with self._lock:
+            self._origin_real = self._monotonic()
+            self._origin = datetime.now(timezone.utc)
+            self._offset = 0.0
+
     def advance(self, seconds):
         if seconds < 0:
             raise ValueError("time only moves forward")

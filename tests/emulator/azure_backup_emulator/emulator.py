@@ -15,6 +15,7 @@ class Emulator:
     def __init__(self, scenario=None, time_scale=1.0, clock=None):
         self.scenario = scenario or load_scenario()
         self.clock = clock or EmulatedClock(scale=time_scale)
+        self.time_scale = self.clock.scale  # the one reset goes back to
         self.lock = threading.RLock()
         self.tokens = TokenStore(self.scenario)
         self.throttler = Throttler(self.scenario.get("throttling"))
@@ -49,6 +50,8 @@ class Emulator:
             self.throttler.configure(self.scenario.get("throttling") or {})
             self.faults.clear()
             self.log.clear()
+            self.clock.rebase()
+            self.clock.set_scale(self.time_scale)
             self.state = VaultState(self.scenario, self.clock.now())
 
     @property

@@ -15,7 +15,10 @@ from .emulator import Emulator
 
 
 class _Handler(WSGIRequestHandler):
-    """Quiet request handler; a dropped connection (fault injection) is closed, not kept alive."""
+    """Quiet request handler speaking HTTP/1.1 (keep-alive, as ARM does); a dropped connection (fault
+    injection) is closed, not kept alive."""
+
+    protocol_version = "HTTP/1.1"
 
     def version_string(self):
         # The Server header ARM answers with (README §1); sent once, by http.server.

@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+from datetime import datetime
+
 import pytest
 import requests
 
@@ -241,3 +243,21 @@ def test_cli_scenario_file(tmp_path):
                           str(workdir), "--scenario", str(tmp_path / "missing.json")],
                          capture_output=True, text=True, check=False)
     assert bad.returncode == 2
+
+
+
+def test_time_scale_can_be_changed_and_reset_restores_it(client):
+    """POST /time/scale changes the pace without a jump; reset goes back to the start scale and to real time."""
+    before = client.control("GET", "/time")
+    changed = client.control("POST", "/time/scale", {"scale": 7})
+    assert changed["time_scale"] == 7
+    assert changed["now"] >= before["now"]
+    bad = client.session.post(client.url + "/_emulator/time/scale", json={"scale": 0})
+    assert bad.status_code == 400
+    client.advance(86400)
+    client.control("POST", "/reset")
+    after = client.control("GET", "/time")
+    assert after["time_scale"] == before["time_scale"]
+    gap = datetime.fromisoformat(after["now"].replace("Z", "+00:00")[:26] + "+00:00") \
+        - datetime.fromisoformat(before["now"].replace("Z", "+00:00")[:26] + "+00:00")
+    assert gap.total_seconds() < 3600  # rebased on real time, not a day ahead

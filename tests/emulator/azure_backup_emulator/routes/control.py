@@ -23,6 +23,7 @@ def register(app):
     add("/tokens/expire", "Emulator_Tokens_Expire", expire_tokens, "POST")
     add("/time", "Emulator_Time", get_time, "GET")
     add("/time/advance", "Emulator_Time_Advance", advance_time, "POST")
+    add("/time/scale", "Emulator_Time_Scale", set_time_scale, "POST")
     add("/throttling", "Emulator_Throttling_Get", get_throttling, "GET")
     add("/throttling", "Emulator_Throttling_Set", set_throttling, "POST")
     add("/scenario", "Emulator_Scenario_Get", get_scenario, "GET")
@@ -100,6 +101,20 @@ def advance_time():
     with e.lock:
         e.clock.advance(seconds)
         e.settled_now()
+    return json_response(_time_body())
+
+
+def set_time_scale():
+    try:
+        scale = float(_body().get("scale"))
+        if scale <= 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        return _bad("scale must be a number > 0 (emulated seconds per real second)")
+    e = emu()
+    with e.lock:
+        e.settled_now()
+        e.clock.set_scale(scale)
     return json_response(_time_body())
 
 

@@ -9,11 +9,19 @@ import ast
 import os
 import sys
 
-# Modules whose examples use what an earlier module's examples registered come later.
+# Modules whose examples use what an earlier module's examples registered come later. Each runs at an
+# emulator pace that lets its examples show what they mean (None: the pace the emulator started with):
+# a cancellation must reach a backup while it still takes its snapshot.
 ORDER = [
-    'azure_backup_trigger',
-    'azure_backup_job_wait',
-    'azure_backup_job_info',
+    ('azure_backup_trigger', None),
+    ('azure_backup_job_wait', None),
+    ('azure_backup_job_info', None),
+    ('azure_backup_job_cancel', 10),
+    ('azure_backup_policy_info', None),
+    ('azure_backup_protected_item_info', None),
+    ('azure_backup_recovery_point_info', None),
+    ('azure_backup_restore', None),
+    ('azure_backup_protection', None),
 ]
 
 PLAY = '''- name: Examples of {name}
@@ -23,6 +31,17 @@ PLAY = '''- name: Examples of {name}
   module_defaults:
     cloudops.azure_backup.azure_backup_trigger: {{poll_interval: 0.2}}
     cloudops.azure_backup.azure_backup_job_wait: {{poll_interval: 0.2}}
+    cloudops.azure_backup.azure_backup_job_cancel: {{poll_interval: 0.2}}
+    cloudops.azure_backup.azure_backup_restore: {{poll_interval: 0.2}}
+    cloudops.azure_backup.azure_backup_protection: {{poll_interval: 0.2}}
+  pre_tasks:
+    - name: Set the emulator's pace for these examples
+      ansible.builtin.uri:
+        url: "{{{{ lookup('ansible.builtin.env', 'AZURE_BACKUP_EMULATOR_URL') }}}}/_emulator/time/scale"
+        method: POST
+        body_format: json
+        body: {{scale: {scale}}}
+        ca_path: "{{{{ lookup('ansible.builtin.env', 'REQUESTS_CA_BUNDLE') }}}}"
   tasks:
 {tasks}
 '''
@@ -39,16 +58,18 @@ def examples_of(path):
 
 def main(modules_dir):
     present = sorted(name[:-3] for name in os.listdir(modules_dir) if name.endswith('.py') and not name.startswith('_'))
-    missing = sorted(set(present) - set(ORDER))
+    names = [name for name, dummy in ORDER]
+    missing = sorted(set(present) - set(names))
     if missing:
         raise SystemExit('examples_playbook.py: add %s to ORDER so that their examples run' % ', '.join(missing))
+    start_scale = float(sys.argv[2])
     plays = []
-    for name in ORDER:
+    for name, scale in ORDER:
         if name not in present:
             raise SystemExit('examples_playbook.py: ORDER names %s, which does not exist' % name)
         text = examples_of(os.path.join(modules_dir, name + '.py')).strip('\n')
         tasks = '\n'.join(('    ' + line) if line.strip() else '' for line in text.splitlines())
-        plays.append(PLAY.format(name=name, tasks=tasks))
+        plays.append(PLAY.format(name=name, tasks=tasks, scale=scale or start_scale))
     sys.stdout.write('---\n' + '\n'.join(plays))
 
 

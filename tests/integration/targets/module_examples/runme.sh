@@ -4,6 +4,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 playbook=$(mktemp --suffix=.yml)
 trap 'rm -f "$playbook"' EXIT
-curl --silent --show-error --fail --cacert "$REQUESTS_CA_BUNDLE" -X POST "$AZURE_BACKUP_EMULATOR_URL/_emulator/reset" >/dev/null
-python "$here/examples_playbook.py" "$here/../../../../plugins/modules" > "$playbook"
+control() {
+    curl --silent --show-error --fail --cacert "$REQUESTS_CA_BUNDLE" "$@"
+}
+control -X POST "$AZURE_BACKUP_EMULATOR_URL/_emulator/reset" >/dev/null
+start_scale=$(control "$AZURE_BACKUP_EMULATOR_URL/_emulator/time" | python -c 'import json, sys; print(json.load(sys.stdin)["time_scale"])')
+python "$here/examples_playbook.py" "$here/../../../../plugins/modules" "$start_scale" > "$playbook"
 ansible-playbook "$playbook" "$@"

@@ -175,6 +175,13 @@ def test_running_backup_job_without_container_name_matches_by_name(clock, tokens
 
 
 @responses.activate
+def test_running_backup_job_with_the_full_container_name(clock, tokens):
+    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [listed(JOB_A, "vm-web-01", CONTAINER)]})
+    responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_A), json=full(JOB_A, "vm-web-01"))
+    assert _backup.running_backup_job(make(clock, tokens), VAULT, item())["job_id"] == JOB_A
+
+
+@responses.activate
 def test_running_backup_job_ignores_other_vms(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [
         listed(JOB_A, "vm-web-011", "iaasvmcontainerv2;rg-work;vm-web-011"),
@@ -195,7 +202,6 @@ def test_running_backup_job_follows_paging(clock, tokens):
 
 def test_item_names_for_jobs():
     assert item().vm_name == "vm-web-01"
-    assert item().job_container_name == "iaasvmcontainerv2;rg-work;vm-web-01"
     assert Item(VAULT, CONTAINER, ITEM).vm_name == "vm-web-01"  # from the item name when not read
 
 

@@ -16,6 +16,7 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._filters imp
     job_filter,
     odata_eq,
     parse_utc,
+    time_window,
 )
 
 
@@ -100,3 +101,45 @@ def test_job_filter_empty():
 def test_job_filter_unknown_field():
     with pytest.raises(ValueError, match="unknown job filter fields: entity, vm"):
         job_filter(status="Failed", vm="x", entity="y")
+
+
+# ------------------------------------------------------------------ time windows
+
+NOW = datetime.datetime(2026, 11, 26, 10, 0, 0, tzinfo=UTC)
+
+
+def test_time_window_none():
+    assert time_window(None, None, now=NOW) == (None, None)
+    assert time_window("", "", now=NOW) == (None, None)
+
+
+def test_time_window_both():
+    assert time_window("2026-11-01", "2026-11-26", now=NOW) == (utc(2026, 11, 1), utc(2026, 11, 26, 23, 59, 59))
+    assert time_window("2026-11-26", "2026-11-26", now=NOW) == (utc(2026, 11, 26), utc(2026, 11, 26, 23, 59, 59))
+
+
+def test_time_window_open_end_is_a_day_past_now():
+    assert time_window("2026-11-01T08:00:00Z", None, now=NOW) == (utc(2026, 11, 1, 8), utc(2026, 11, 27, 10))
+
+
+def test_time_window_missing_start_is_30_days_before_the_end():
+    assert time_window(None, "2026-11-26T12:00:00Z", now=NOW) == (utc(2026, 10, 27, 12), utc(2026, 11, 26, 12))
+
+
+def test_time_window_start_after_end():
+    with pytest.raises(ValidationError) as exc:
+        time_window("2026-11-27", "2026-11-26", now=NOW)
+    assert exc.value.option == "start_time" and "must not be after end_time" in exc.value.msg
+
+
+def test_time_window_future_start_with_open_end_message():
+    with pytest.raises(ValidationError) as exc:
+        time_window("2026-12-31", None, now=NOW)
+    assert exc.value.option == "start_time" and "None" not in exc.value.msg
+
+
+@pytest.mark.parametrize("start,end,option", [("soon", None, "start_time"), (None, "later", "end_time"), ("2026-11-01", "2026-02-30", "end_time")])
+def test_time_window_bad_values_name_the_option(start, end, option):
+    with pytest.raises(ValidationError) as exc:
+        time_window(start, end, now=NOW)
+    assert exc.value.option == option

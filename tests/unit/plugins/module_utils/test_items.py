@@ -6,14 +6,23 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import datetime
 
 import pytest
 import responses
 from requests.utils import unquote
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, RetryPolicy, quote_path
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import NotFound, ValidationError
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import ITEMS_FILTER, Item, read_item, select_item
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, NotFound, ValidationError
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import (
+    ITEMS_FILTER,
+    Item,
+    NoSuchItem,
+    list_recovery_points,
+    read_item,
+    read_recovery_point,
+    select_item,
+)
 
 from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.fakes import BASE, SUB, VAULT, example_body, load_example
 
@@ -41,8 +50,8 @@ def protected(rg, vm, friendly=None):
     body = copy.deepcopy(example_body(GET_EXAMPLE))
     container = "IaasVMContainer;iaasvmcontainerv2;%s;%s" % (rg, vm)
     name = "VM;iaasvmcontainerv2;%s;%s" % (rg, vm)
-    body["id"] = "%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s" % (VAULT.replace("/subscriptions/", "/Subscriptions/"),
-                                                                                        container, name)
+    vault = VAULT.replace("/subscriptions/", "/Subscriptions/")  # Azure's casing in bodies
+    body["id"] = "%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s" % (vault, container, name)
     body["name"] = name
     body["properties"]["friendlyName"] = friendly or vm
     body["properties"]["containerName"] = container.split(";", 1)[1]
@@ -63,7 +72,6 @@ def test_select_by_vm_id():
     assert item.container_name == "IaasVMContainer;iaasvmcontainerv2;rg-work;vm-web-01"
     assert item.name == "VM;iaasvmcontainerv2;rg-work;vm-web-01"
     assert item.vault_path == VAULT and item.vm_name == "vm-web-01"
-    assert item.job_container_name == "iaasvmcontainerv2;rg-work;vm-web-01"
 
 
 def test_select_by_vm_id_any_casing():
@@ -107,9 +115,9 @@ def test_read_by_name_one_match(clock, tokens):
 @responses.activate
 def test_read_by_name_no_match(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupProtectedItems"), json={"value": [protected("rg-work", "vm-db-01")]})
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(NoSuchItem) as exc:
         read_item(make(clock, tokens), select_item(params(vm_name="vm-web-01"), VAULT))
-    assert exc.value.option == "vm_name"
+    assert isinstance(exc.value, ValidationError) and exc.value.option == "vm_name"
     assert "no protected virtual machine named 'vm-web-01'" in exc.value.msg and "NetSDKTestRsVault" in exc.value.msg
 
 
@@ -132,9 +140,6 @@ def test_read_by_name_empty_vault(clock, tokens):
         read_item(make(clock, tokens), select_item(params(vm_name="vm-web-01"), VAULT))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: find_by_vm_name parses every listed id with parse_item_id; the BackupProtectedItems_List example's "
-                                       "ids have no backupFabrics/Azure segment, so a vault listing like Azure's example fails with "
-                                       "'Invalid protected item id' instead of finding iaasvm-1")
 @responses.activate
 def test_read_by_name_with_the_list_example(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupProtectedItems"), json=example_body(LIST_EXAMPLE))
@@ -165,3 +170,69 @@ def test_read_by_path_404_is_a_clear_not_found(clock, tokens):
                              "(BMSUserErrorItemNotFound: Item not found)")
     assert exc.value.to_result() == {"error_code": "BMSUserErrorItemNotFound", "status": 404, "request_id": "req-1"}
     assert selected.resource is None
+
+
+# ------------------------------------------------------------------ recovery points
+
+POINTS_EXAMPLE = "2026-10-01/AzureIaasVm/RecoveryPoints_List.json"
+POINT_EXAMPLE = "2026-01-01/AzureIaasVm/RecoveryPoints_Get.json"
+
+
+def read_example_item():
+    return Item(VAULT, "IaasVMContainer;iaasvmcontainerv2;iaasvm-rg;iaasvm-1", "VM;iaasvmcontainerv2;iaasvm-rg;iaasvm-1",
+                example_body(GET_EXAMPLE))
+
+
+@responses.activate
+def test_list_recovery_points_in_a_window(clock, tokens):
+    item = read_example_item()
+    responses.add(responses.GET, url(item.path + "/recoveryPoints"), json=example_body(POINTS_EXAMPLE))
+    start = datetime.datetime(2017, 12, 1, tzinfo=datetime.timezone.utc)
+    end = datetime.datetime(2023, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)
+    points = list_recovery_points(make(clock, tokens), item, start, end)
+    assert [p["name"] for p in points] == ["22244821112382", "24977149827250", "70477518625276"]  # Azure's order, raw resources
+    query = unquote(responses.calls[0].request.url.split("%24filter=", 1)[1].split("&")[0]).replace("+", " ")
+    assert query == "startDate eq '2017-12-01 12:00:00 AM' and endDate eq '2023-12-31 11:59:59 PM'"
+
+
+@responses.activate
+def test_list_recovery_points_without_a_window_sends_no_filter(clock, tokens):
+    item = read_example_item()
+    responses.add(responses.GET, url(item.path + "/recoveryPoints"), json={"value": []})
+    assert list_recovery_points(make(clock, tokens), item) == []
+    assert "filter" not in responses.calls[0].request.url
+
+
+@responses.activate
+def test_read_newest_recovery_point(clock, tokens):
+    item = read_example_item()
+    responses.add(responses.GET, url(item.path + "/recoveryPoints"), json=example_body(POINTS_EXAMPLE))
+    point = read_recovery_point(make(clock, tokens), item)
+    assert point["recovery_point_id"] == "70477518625276" and point["tiers"] == ["InstantRP", "HardenedRP"]
+
+
+@responses.activate
+def test_read_recovery_point_by_id(clock, tokens):
+    item = read_example_item()
+    responses.add(responses.GET, url(item.path + "/recoveryPoints/26083826328862"), json=example_body(POINT_EXAMPLE))
+    point = read_recovery_point(make(clock, tokens), item, "26083826328862")
+    assert point["recovery_point_id"] == "26083826328862" and point["recovery_point_time"] == "2017-11-22T22:32:46.6088472Z"
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_read_recovery_point_404(clock, tokens):
+    item = read_example_item()
+    responses.add(responses.GET, url(item.path + "/recoveryPoints/123"), status=404,
+                  json={"error": {"code": "BMSUserErrorRecoveryPointNotFound", "message": "Recovery point not found"}})
+    with pytest.raises(NotFound) as exc:
+        read_recovery_point(make(clock, tokens), item, "123")
+    assert exc.value.msg.startswith("recovery_point_id: iaasvm-1 has no recovery point '123' (BMSUserErrorRecoveryPointNotFound")
+
+
+@responses.activate
+def test_read_newest_recovery_point_when_there_is_none(clock, tokens):
+    item = read_example_item()
+    responses.add(responses.GET, url(item.path + "/recoveryPoints"), json={"value": []})
+    with pytest.raises(AzureBackupError, match="iaasvm-1 has no recovery point yet"):
+        read_recovery_point(make(clock, tokens), item)

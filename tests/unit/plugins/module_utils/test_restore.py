@@ -180,8 +180,8 @@ def test_bare_vnet_name_needs_a_resource_group():
 
 
 def test_ids_are_accepted_in_any_casing():
-    odd = SA_ID.replace("/subscriptions/", "/Subscriptions/").replace("resourceGroups", "resourcegroups").replace("Microsoft.Storage",
-                                                                                                                   "microsoft.storage")
+    odd = SA_ID.replace("/subscriptions/", "/Subscriptions/").replace("resourceGroups", "resourcegroups")
+    odd = odd.replace("Microsoft.Storage", "microsoft.storage")
     assert _restore.resource_id(odd, "x", "Microsoft.Storage/storageAccounts", SUB, None) == odd
     assert _restore.resource_group_id(" /Subscriptions/%s/ResourceGroups/rg-a " % SUB, SUB) == "/Subscriptions/%s/ResourceGroups/rg-a" % SUB
 

@@ -82,9 +82,6 @@ def test_normalize_recovery_points_list_example():
     assert points[2]["recovery_point_move_readiness_info"]["ArchivedRP"]["isReadyForMove"] is False
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: recoveryPointTierDetails[].extendedInfo is a free-form map (additionalProperties: string) "
-                                       "but its keys are snake-cased (RehydratedRPExpiryTime -> rehydrated_rp_expiry_time): "
-                                       "camel_dict_to_snake_dict does not apply ignore_list below the top level")
 def test_recovery_point_tier_extended_info_keys_are_verbatim():
     point = _shapes.normalize_recovery_point(example_body(POINTS_EXAMPLE)["value"][1])
     assert point["recovery_point_tier_details"][2]["extended_info"] == {"RehydratedRPExpiryTime": "2020-12-21T22:48:25.4353958Z"}

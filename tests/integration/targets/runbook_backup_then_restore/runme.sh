@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The flagship runbook, as a user runs it: by its collection name, against the emulator.
+set -euo pipefail
+control() {
+    curl --silent --show-error --fail --cacert "$REQUESTS_CA_BUNDLE" "$@"
+}
+control -X POST "$AZURE_BACKUP_EMULATOR_URL/_emulator/reset" >/dev/null
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+ansible-playbook cloudops.azure_backup.backup_then_restore -e drill_poll_interval=0.2 "$@" | tee "$out"
+grep -q 'Backup of vm-web-01: Completed' "$out"
+grep -q 'Restore of vm-web-01: Completed' "$out"
+grep -q 'task  Take Snapshot' "$out"
+grep -q 'bag   Template Blob Uri' "$out"
+control "$AZURE_BACKUP_EMULATOR_URL/_emulator/stats" | python -c '
+import json, sys
+ops = json.load(sys.stdin)["operations"]
+assert ops["Backups_Trigger"]["count"] == 1, ops
+assert ops["Restores_Trigger"]["count"] == 1, ops
+print("runbook: one backup and one restore were sent")'
+
+ansible-playbook cloudops.azure_backup.backup_then_restore -e drill_poll_interval=0.2 -e drill_restore_type=alternate_location \
+    -e drill_vm=vm-db-01 "$@" | tee "$out"
+grep -q 'Restore of vm-db-01: Completed' "$out"
+grep -q 'target_vm_name.*vm-db-01-restored' "$out"
