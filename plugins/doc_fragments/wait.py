@@ -14,8 +14,8 @@ options:
   timeout:
     description:
       - How long the task may wait, in seconds. One deadline covers the whole task, following the
-        operation and polling the jobs alike; when it passes the task fails with RV(timed_out=true),
-        RV(elapsed) and the last state seen of every job.
+        operation and polling the jobs alike; when it passes the task fails with C(timed_out=true),
+        C(elapsed) and the last state seen of every job.
     type: float
     default: 3600
   poll_interval:

@@ -13,7 +13,7 @@ description:
   - Turns a job, as the modules of this collection return it, into a small dictionary for reports and
     summaries; the full job keeps everything.
 author:
-  - cloudops.azure_backup contributors
+  - cloudops.azure_backup maintainers (@cloudops-azure-backup)
 options:
   _input:
     description: A job as M(cloudops.azure_backup.azure_backup_job_wait) returns it.

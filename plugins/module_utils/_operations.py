@@ -149,9 +149,13 @@ def _status_of(body):
     return None
 
 
-def job_id_of(result, what):
-    """The job id an ended operation named; an AzureBackupError when Azure named none."""
+def job_id_of(result, what, partial=None):
+    """The job id an ended operation named; an AzureBackupError when Azure named none.
+
+    ``partial`` is the task's result so far (the change was made): the error carries it."""
     if not result.job_id:
-        raise AzureBackupError("Azure accepted the %s (operation %s, status %s) but named no job to follow; look for it with "
-                               "azure_backup_job_info." % (what, result.operation_id, result.status))
+        error = AzureBackupError("Azure accepted the %s (operation %s, status %s) but named no job to follow; look for it with "
+                                 "azure_backup_job_info." % (what, result.operation_id, result.status))
+        error.partial_result = dict(partial or {}, changed=True, operation_id=result.operation_id)
+        raise error
     return result.job_id

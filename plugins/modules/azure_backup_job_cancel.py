@@ -13,13 +13,13 @@ version_added: 0.1.0
 description:
   - Asks Azure to cancel a running job of a Recovery Services vault and follows the cancellation request
     until Azure has taken it; the job then goes C(Cancelling) and C(Cancelled).
-  - A job that has already ended, or is already being cancelled, is left alone (RV(changed=false)).
+  - A job that has already ended, or is already being cancelled, is left alone (C(changed=false)).
   - Azure refuses to cancel a job in some phases (for example a VM backup while it transfers data to the
     vault); the task then fails and quotes Azure's error.
   - With O(wait=true) the task waits until the job has ended and returns it; a job that ended
     C(Completed) before the cancellation took effect gives a warning, one that C(Failed) fails the task.
 author:
-  - cloudops.azure_backup contributors
+  - cloudops.azure_backup maintainers (@cloudops-azure-backup)
 options:
   job_id:
     description: The job to cancel, as its GUID or its full ARM id (then the vault comes from the id).
@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - cloudops.azure_backup.attributes.FACTS
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: In check mode the job is read, but no cancellation is sent.
 seealso:

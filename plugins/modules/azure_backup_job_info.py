@@ -17,7 +17,7 @@ description:
     send it in lists); read a job by O(job_id) for it.
   - Never waits and never changes anything; see M(cloudops.azure_backup.azure_backup_job_wait) to wait.
 author:
-  - cloudops.azure_backup contributors
+  - cloudops.azure_backup maintainers (@cloudops-azure-backup)
 options:
   job_id:
     description:

@@ -20,7 +20,7 @@ description:
     RV(timed_out=true), and still returns the last state seen of every job.
   - Waiting only reads, so it never reports a change and runs again on ended jobs at once.
 author:
-  - cloudops.azure_backup contributors
+  - cloudops.azure_backup maintainers (@cloudops-azure-backup)
 options:
   job_ids:
     description:
@@ -48,6 +48,7 @@ extends_documentation_fragment:
   - cloudops.azure_backup.attributes.FACTS
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: Waiting only reads, so the module waits in check mode too.
 seealso:

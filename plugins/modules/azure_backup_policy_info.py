@@ -14,7 +14,7 @@ description:
   - Reads one backup policy of a vault by name, or lists the vault's Azure VM backup policies.
   - Use a policy's RV(policies[].id) or RV(policies[].policy_name) with M(cloudops.azure_backup.azure_backup_protection).
 author:
-  - cloudops.azure_backup contributors
+  - cloudops.azure_backup maintainers (@cloudops-azure-backup)
 options:
   name:
     description:

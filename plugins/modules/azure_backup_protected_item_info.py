@@ -14,7 +14,7 @@ description:
   - Lists the Azure VMs a vault protects, with their protection state, health, last backup status
     and time, and last recovery point, optionally filtered by VM name, policy and health.
 author:
-  - cloudops.azure_backup contributors
+  - cloudops.azure_backup maintainers (@cloudops-azure-backup)
 options:
   vm_name:
     description: Only the VM with this name (compared without regard to case).

@@ -19,9 +19,9 @@ description:
   - V(stopped) stops protection and keeps the backup data (a C(DisableBackup) job).
   - V(absent) stops protection and deletes the backup data (a C(DeleteBackupData) job). With soft delete
     on, Azure keeps the data for its soft-delete period; the item then counts as absent.
-  - Returns the id of the job the change caused, or RV(changed=false) and no job when nothing needed doing.
+  - Returns the id of the job the change caused, or C(changed=false) and no job when nothing needed doing.
 author:
-  - cloudops.azure_backup contributors
+  - cloudops.azure_backup maintainers (@cloudops-azure-backup)
 options:
   state:
     description: The wanted protection of the VM.
@@ -44,8 +44,9 @@ extends_documentation_fragment:
   - cloudops.azure_backup.attributes.FACTS
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
-    details: In check mode the item, the policy and the protectable VMs are read, but nothing is written (not even a discovery refresh).
+    details: In check mode the item and the policy are read, but nothing is written (not even a discovery refresh).
 notes:
   - A VM that is not protected yet must be named with O(vm_name) and O(vm_resource_group), or with O(vm_id).
 seealso:

@@ -16,7 +16,7 @@ description:
   - Each recovery point keeps Azure's tier details (instant snapshot and vault tiers), disk
     configuration and expiry, in snake_case.
 author:
-  - cloudops.azure_backup contributors
+  - cloudops.azure_backup maintainers (@cloudops-azure-backup)
 options:
   start_time:
     description:

@@ -19,7 +19,7 @@ description:
   - The options each restore type needs are checked before anything is sent. The restore request is
     never resent after it may have reached Azure.
 author:
-  - cloudops.azure_backup contributors
+  - cloudops.azure_backup maintainers (@cloudops-azure-backup)
 options:
   recovery_point_id:
     description:
@@ -82,6 +82,7 @@ extends_documentation_fragment:
   - cloudops.azure_backup.attributes.FACTS
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: In check mode the VM, the recovery point and the vault are read and the request is built and returned, but not sent.
 seealso:
@@ -234,7 +235,8 @@ def run_module(module):
         return result
     response = client.post(item.path + '/recoveryPoints/' + point['recovery_point_id'] + '/restore', body=body, deadline=deadline)
     operation = track(client, response, deadline, poll_interval=params['poll_interval'])
-    result.update(job_id=job_id_of(operation, 'restore'), operation_id=operation.operation_id)
+    result['operation_id'] = operation.operation_id
+    result['job_id'] = job_id_of(operation, 'restore', partial=result)
     if params['wait']:
         result.update(module.wait_for_jobs([result['job_id']], vault_path=vault, partial=result))
         result['restored'] = _restore.restored_resources(result['job'])

@@ -20,7 +20,7 @@ description:
   - The backup request is sent at most once. It is never resent after it may have reached Azure, because
     a resent request could start a second backup.
 author:
-  - cloudops.azure_backup contributors
+  - cloudops.azure_backup maintainers (@cloudops-azure-backup)
 options:
   retain_until:
     description:
@@ -36,7 +36,7 @@ options:
   if_running:
     description:
       - What to do when a backup job of this VM is already in progress.
-      - V(attach) returns the running job with RV(changed=false) (and waits for it with O(wait=true)).
+      - V(attach) returns the running job with C(changed=false) (and waits for it with O(wait=true)).
       - V(fail) fails the task and names the running job.
     type: str
     choices: [attach, fail]
@@ -51,6 +51,7 @@ extends_documentation_fragment:
   - cloudops.azure_backup.attributes.FACTS
 attributes:
   check_mode:
+    description: Can run in check mode and return changed status prediction without modifying target.
     support: full
     details: In check mode the item and its running jobs are read, but no backup is started.
 seealso:
@@ -190,7 +191,8 @@ def run_module(module):
     else:
         try:
             operation = _backup.trigger(client, item, _backup.backup_request(expiry), module.deadline(), params['poll_interval'])
-            result.update(changed=True, attached=False, job_id=job_id_of(operation, 'backup'), operation_id=operation.operation_id)
+            result.update(changed=True, attached=False, job_id=None, operation_id=operation.operation_id)
+            result['job_id'] = job_id_of(operation, 'backup', partial=result)
         except AzureBackupError as error:
             # Azure refused because a backup started between our check and our request.
             running = _backup.is_backup_in_progress_error(error) and _backup.await_running_backup_job(

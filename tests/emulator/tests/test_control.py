@@ -245,7 +245,6 @@ def test_cli_scenario_file(tmp_path):
     assert bad.returncode == 2
 
 
-
 def test_time_scale_can_be_changed_and_reset_restores_it(client):
     """POST /time/scale changes the pace without a jump; reset goes back to the start scale and to real time."""
     before = client.control("GET", "/time")

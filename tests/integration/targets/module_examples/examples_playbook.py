@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Write a playbook that runs every module's EXAMPLES, in an order where each builds on the last."""
+"""Write a playbook that runs every module's EXAMPLES (as ansible-doc shows them), in an order where each builds on the last."""
 
 from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
-import ast
-import os
+import json
+import subprocess
 import sys
 
 # Modules whose examples use what an earlier module's examples registered come later. Each runs at an
@@ -47,31 +47,27 @@ PLAY = '''- name: Examples of {name}
 '''
 
 
-def examples_of(path):
-    with open(path) as handle:
-        tree = ast.parse(handle.read())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and [target.id for target in node.targets] == ['EXAMPLES']:
-            return node.value.value
-    raise SystemExit('%s has no EXAMPLES' % path)
+def ansible_doc(*args):
+    return json.loads(subprocess.check_output(['ansible-doc', '-t', 'module', '--json'] + list(args)))
 
 
-def main(modules_dir):
-    present = sorted(name[:-3] for name in os.listdir(modules_dir) if name.endswith('.py') and not name.startswith('_'))
+def main():
+    present = sorted(name.split('.')[-1] for name in ansible_doc('-l', 'cloudops.azure_backup'))
+    docs = ansible_doc(*('cloudops.azure_backup.' + name for name in present))
     names = [name for name, dummy in ORDER]
     missing = sorted(set(present) - set(names))
     if missing:
         raise SystemExit('examples_playbook.py: add %s to ORDER so that their examples run' % ', '.join(missing))
-    start_scale = float(sys.argv[2])
+    start_scale = float(sys.argv[1])
     plays = []
     for name, scale in ORDER:
         if name not in present:
             raise SystemExit('examples_playbook.py: ORDER names %s, which does not exist' % name)
-        text = examples_of(os.path.join(modules_dir, name + '.py')).strip('\n')
+        text = docs['cloudops.azure_backup.' + name]['examples'].strip('\n')
         tasks = '\n'.join(('    ' + line) if line.strip() else '' for line in text.splitlines())
         plays.append(PLAY.format(name=name, tasks=tasks, scale=scale or start_scale))
     sys.stdout.write('---\n' + '\n'.join(plays))
 
 
 if __name__ == '__main__':
-    main(sys.argv[1])
+    main()

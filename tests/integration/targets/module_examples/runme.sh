@@ -9,5 +9,5 @@ control() {
 }
 control -X POST "$AZURE_BACKUP_EMULATOR_URL/_emulator/reset" >/dev/null
 start_scale=$(control "$AZURE_BACKUP_EMULATOR_URL/_emulator/time" | python -c 'import json, sys; print(json.load(sys.stdin)["time_scale"])')
-python "$here/examples_playbook.py" "$here/../../../../plugins/modules" "$start_scale" > "$playbook"
+python "$here/examples_playbook.py" "$start_scale" > "$playbook"
 ansible-playbook "$playbook" "$@"

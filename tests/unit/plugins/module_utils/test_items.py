@@ -236,3 +236,48 @@ def test_read_newest_recovery_point_when_there_is_none(clock, tokens):
     responses.add(responses.GET, url(item.path + "/recoveryPoints"), json={"value": []})
     with pytest.raises(AzureBackupError, match="iaasvm-1 has no recovery point yet"):
         read_recovery_point(make(clock, tokens), item)
+
+
+def window_points():
+    """The list example with one more point in the second after 22244821112382 (2017-12-21T22:48:25.4353958Z)."""
+    body = copy.deepcopy(example_body(POINTS_EXAMPLE))
+    late = copy.deepcopy(body["value"][0])
+    late["name"] = "22244821112383"
+    late["properties"]["recoveryPointTime"] = "2017-12-21T22:48:25.9Z"
+    body["value"].append(late)
+    return body
+
+
+@responses.activate
+def test_list_recovery_points_holds_the_exact_window(clock, tokens):
+    """Azure's filter has whole seconds: the end is widened to 22:48:26 and the points after the exact end are dropped."""
+    item = read_example_item()
+    responses.add(responses.GET, url(item.path + "/recoveryPoints"), json=window_points())
+    start = datetime.datetime(2017, 12, 20, 22, 49, 44, 331794, tzinfo=datetime.timezone.utc)  # exactly 24977149827250
+    end = datetime.datetime(2017, 12, 21, 22, 48, 25, 500000, tzinfo=datetime.timezone.utc)
+    points = list_recovery_points(make(clock, tokens), item, start, end)
+    assert [p["name"] for p in points] == ["22244821112382", "24977149827250"]
+    query = unquote(responses.calls[0].request.url.split("%24filter=", 1)[1].split("&")[0]).replace("+", " ")
+    assert query == "startDate eq '2017-12-20 10:49:44 PM' and endDate eq '2017-12-21 10:48:26 PM'"
+
+
+@responses.activate
+def test_list_recovery_points_whole_second_end_is_not_widened(clock, tokens):
+    item = read_example_item()
+    responses.add(responses.GET, url(item.path + "/recoveryPoints"), json=window_points())
+    start = datetime.datetime(2017, 12, 21, tzinfo=datetime.timezone.utc)
+    end = datetime.datetime(2017, 12, 21, 22, 48, 25, tzinfo=datetime.timezone.utc)
+    assert list_recovery_points(make(clock, tokens), item, start, end) == []
+    query = unquote(responses.calls[0].request.url.split("%24filter=", 1)[1].split("&")[0]).replace("+", " ")
+    assert query == "startDate eq '2017-12-21 12:00:00 AM' and endDate eq '2017-12-21 10:48:25 PM'"
+
+
+@responses.activate
+def test_list_recovery_points_keeps_a_point_without_a_time(clock, tokens):
+    item = read_example_item()
+    body = window_points()
+    del body["value"][0]["properties"]["recoveryPointTime"]
+    responses.add(responses.GET, url(item.path + "/recoveryPoints"), json=body)
+    start = datetime.datetime(2023, 1, 1, tzinfo=datetime.timezone.utc)
+    end = datetime.datetime(2023, 12, 31, tzinfo=datetime.timezone.utc)
+    assert [p["name"] for p in list_recovery_points(make(clock, tokens), item, start, end)] == ["22244821112382", "70477518625276"]

@@ -9,9 +9,11 @@ import pytest
 import responses
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, RetryPolicy
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, OperationFailed, WaitTimeout
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, AzureBackupError, OperationFailed, WaitTimeout
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import (
+    OperationResult,
     job_id_from_url,
+    job_id_of,
     operation_id_from_url,
     track,
 )
@@ -155,3 +157,26 @@ def test_ids_from_urls():
     assert operation_id_from_url(None) is None
     assert job_id_from_url(BASE + "/x/backupJobs/%s/operationResults/%s?api-version=2017-07-01" % (JOB, OP)) == JOB
     assert job_id_from_url(BASE + "/x/backupFabrics/Azure/operationResults/%s" % OP) is None
+
+
+def test_job_id_of_returns_the_job_id():
+    assert job_id_of(OperationResult(OP, JOB, "Succeeded", None), "restore") == JOB
+
+
+@pytest.mark.parametrize("job_id", [None, ""])
+def test_job_id_of_without_a_job_names_the_operation(job_id):
+    with pytest.raises(AzureBackupError) as err:
+        job_id_of(OperationResult(OP, job_id, "Succeeded", {"status": "Succeeded"}), "restore")
+    assert err.value.msg == ("Azure accepted the restore (operation %s, status Succeeded) but named no job to follow; look for it with "
+                             "azure_backup_job_info." % OP)
+
+
+@responses.activate
+def test_tracked_operation_without_a_job_fails_in_job_id_of(clock, tokens):
+    location = BASE + "/subscriptions/%s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/" \
+        "operationResults/%s?api-version=2026-10-01" % (SUB, OP)
+    resp = accepted(clock, tokens, {"Location": location, "Retry-After": "1"})
+    responses.add(responses.GET, location, status=204)
+    result = track(make(clock, tokens), resp, deadline=None)
+    with pytest.raises(AzureBackupError, match="Azure accepted the backup \\(operation %s, status Succeeded\\)" % OP):
+        job_id_of(result, "backup")

@@ -227,3 +227,34 @@ def test_restored_resources_without_a_bag():
     assert _restore.restored_resources(None) == empty
     assert _restore.restored_resources({}) == empty
     assert _restore.restored_resources(restore_job({"Target VM Name": "vm2"}))["target_vm_name"] == "vm2"
+
+
+# ------------------------------------------------------------------ subnet ids
+
+def test_subnet_name_joins_the_vnet():
+    assert _restore.subnet_id("default", VNET_ID) == VNET_ID + "/subnets/default"
+
+
+def test_subnet_id_of_the_vnet_in_other_casing_is_kept():
+    subnet = VNET_ID.replace("/subscriptions/", "/Subscriptions/").replace("testNet", "TESTNET") + "/subnets/default"
+    assert _restore.subnet_id(subnet, VNET_ID) == subnet
+
+
+@pytest.mark.parametrize("other", [
+    RG + "/testRg/providers/Microsoft.Network/virtualNetworks/otherNet/subnets/default",
+    RG + "/otherRg/providers/Microsoft.Network/virtualNetworks/testNet/subnets/default",
+    RG + "/testRg/providers/Microsoft.Network/virtualNetworks/testNet2/subnets/default",  # a vnet whose name only starts alike
+])
+def test_subnet_id_of_another_vnet_is_refused(other):
+    with pytest.raises(ValidationError) as exc:
+        _restore.subnet_id(other, VNET_ID)
+    assert exc.value.option == "target_subnet"
+    assert exc.value.msg == "target_subnet: the subnet %s is not in target_virtual_network %s" % (other, VNET_ID)
+
+
+def test_restore_request_refuses_a_subnet_of_another_vnet():
+    other = RG + "/testRg/providers/Microsoft.Network/virtualNetworks/otherNet/subnets/default"
+    with pytest.raises(ValidationError) as exc:
+        request(restore_type="alternate_location", staging_storage_account="sa", target_resource_group="rg2", target_vm_name="vm2",
+                target_virtual_network=VNET_ID, target_subnet=other)
+    assert exc.value.option == "target_subnet"

@@ -7,7 +7,6 @@ __metaclass__ = type
 
 import copy
 
-import pytest
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _shapes
 
