@@ -131,25 +131,21 @@ class AzureBackupModule(AnsibleModule):
         return self._client
 
     def job_vault_path(self, job_refs):
-        """Parse job GUIDs / ARM ids; return (vault path, unique job ids). All jobs must be in one vault."""
+        """Parse job GUIDs / ARM ids; return (vault path, job ids without duplicates). All jobs must be in one
+        vault; a GUID is in the vault the options name, an ARM id in its own."""
         refs = [_ids.parse_job_ref(value) for value in job_refs]
-        vaults = set()
-        for ref in refs:
-            if ref.vault_name:
-                vaults.add(self.vault_path(ref.resource_group, ref.vault_name, ref.subscription_id).lower())
-            else:
-                vaults.add(self.vault_path().lower())
-        if len(vaults) > 1:
-            raise _errors.ValidationError('job_ids: all jobs must belong to one vault, got jobs of %d vaults: %s'
-                                          % (len(vaults), ', '.join(sorted(vaults))), option='job_ids')
         if not refs:
             raise _errors.ValidationError('job_ids: give at least one job id (a GUID or a job ARM id)', option='job_ids')
+        vaults = [self.vault_path(ref.resource_group, ref.vault_name, ref.subscription_id) for ref in refs]
+        distinct = sorted(set(vault.lower() for vault in vaults))
+        if len(distinct) > 1:
+            raise _errors.ValidationError('job_ids: all jobs must belong to one vault, got jobs of %d vaults: %s'
+                                          % (len(distinct), ', '.join(distinct)), option='job_ids')
         job_ids = []
         for ref in refs:
-            if ref.job_id.lower() not in [known.lower() for known in job_ids]:
+            if ref.job_id.lower() not in set(known.lower() for known in job_ids):
                 job_ids.append(ref.job_id)
-        ref = refs[0]
-        return self.vault_path(ref.resource_group, ref.vault_name, ref.subscription_id), job_ids
+        return vaults[0], job_ids
 
     def wait_for_jobs(self, job_refs, failed_states=('Failed', 'Cancelled'), vault_path=None, partial=None):
         """Wait for the jobs under the task's deadline; return the result keys (jobs, job, facts, elapsed, polls).
