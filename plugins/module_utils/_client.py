@@ -25,13 +25,11 @@ try:
     import requests
     import requests.adapters
     import requests.exceptions
-    from requests.structures import CaseInsensitiveDict
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
     REQUESTS_VERSION = requests.__version__
 except ImportError:  # pragma: no cover - exercised only where requests is absent
     requests = None
-    CaseInsensitiveDict = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     REQUESTS_VERSION = "none"
@@ -44,6 +42,7 @@ except ImportError:  # pragma: no cover
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
     ApiError,
     MissingDependency,
+    header,
     ValidationError,
 )
 
@@ -60,29 +59,17 @@ def default_user_agent():
     return "%s/%s python-requests/%s" % (COLLECTION_NAME, COLLECTION_VERSION, REQUESTS_VERSION)
 
 
-def _header(headers, name):
-    if not headers:
-        return None
-    value = headers.get(name)
-    if value is None and not isinstance(headers, CaseInsensitiveDict or ()):
-        lname = name.lower()
-        for key, val in headers.items():
-            if key.lower() == lname:
-                return val
-    return value
-
-
 def retry_after_seconds(headers, now=time.time):
     """Seconds the server asked us to wait: ``retry-after-ms`` / ``x-ms-retry-after-ms`` (preferred),
     else ``Retry-After`` (seconds or an HTTP date). None when absent or unparsable."""
     for name in ("retry-after-ms", "x-ms-retry-after-ms"):
-        value = _header(headers, name)
+        value = header(headers, name)
         if value is not None:
             try:
                 return max(0.0, float(str(value).strip()) / 1000.0)
             except ValueError:
                 pass
-    value = _header(headers, "Retry-After")
+    value = header(headers, "Retry-After")
     if value is None:
         return None
     value = str(value).strip()
@@ -140,7 +127,7 @@ class Response(object):
         self.text = text
 
     def header(self, name):
-        return _header(self.headers, name)
+        return header(self.headers, name)
 
     @property
     def retry_after(self):
@@ -326,7 +313,7 @@ class ArmClient(object):
     def _response(self, resp, method, context):
         text = resp.text
         body = None
-        request_id = _header(resp.headers, "x-ms-request-id")
+        request_id = header(resp.headers, "x-ms-request-id")
         if text and text.strip():
             try:
                 body = json.loads(text)

@@ -98,7 +98,8 @@ def _excerpt(body_text):
     return text
 
 
-def _header(headers, name):
+def header(headers, name):
+    """A header's value from any mapping of headers (requests' or a plain dict), case-insensitively."""
     if not headers:
         return None
     try:
@@ -135,7 +136,7 @@ class ApiError(AzureBackupError):
 
         ``context`` (for example ``"GET /subscriptions/…/backupJobs/x"``) prefixes the message."""
         code, message, target, details, parsed = _parse_error_body(body_text)
-        request_id = _header(headers, "x-ms-request-id")
+        request_id = header(headers, "x-ms-request-id")
         klass = _STATUS_CLASSES.get(status, ApiError)
         if klass is ApiError and cls is not ApiError:
             klass = cls

@@ -73,14 +73,6 @@ def _failure(op_id, status, body):
     return OperationFailed(text, code=code, message=message, operation=body, operation_id=op_id, status=status)
 
 
-def _header(response, name):
-    getter = getattr(response, "header", None)
-    if getter is not None:
-        return getter(name)
-    headers = response.headers or {}
-    return headers.get(name)
-
-
 def track(client, response, deadline, poll_interval=None, clock=None, sleep=None):
     """Follow the 202 ``response`` until the operation ends; return OperationResult(operation_id, job_id,
     status, body). Raises OperationFailed (Failed/Canceled) or WaitTimeout (deadline passed).
@@ -90,8 +82,8 @@ def track(client, response, deadline, poll_interval=None, clock=None, sleep=None
     clock = clock or client.clock
     sleep = sleep or client.sleep
     start = clock()
-    status_url = _header(response, "Azure-AsyncOperation")
-    result_url = _header(response, "Location")
+    status_url = response.header("Azure-AsyncOperation")
+    result_url = response.header("Location")
     url = status_url or result_url
     op_id = operation_id_from_url(url)
 

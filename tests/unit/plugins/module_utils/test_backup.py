@@ -200,6 +200,37 @@ def test_running_backup_job_follows_paging(clock, tokens):
     assert _backup.running_backup_job(make(clock, tokens), VAULT, item())["job_id"] == JOB_B
 
 
+# ------------------------------------------------------------------ await_running_backup_job
+
+@responses.activate
+def test_await_running_backup_job_looks_until_the_job_is_listed(clock, tokens):
+    """Azure said a backup is in progress, but lists its job only on the third look."""
+    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
+    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
+    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-work;vm-web-01")]})
+    responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_B), json=full(JOB_B, "vm-web-01"))
+    job = _backup.await_running_backup_job(make(clock, tokens), VAULT, item(), deadline=clock() + 600, poll_interval=5)
+    assert job["job_id"] == JOB_B
+    assert clock.sleeps == [5, 5]
+
+
+@responses.activate
+def test_await_running_backup_job_gives_up_at_the_deadline(clock, tokens):
+    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
+    deadline = clock() + 12
+    assert _backup.await_running_backup_job(make(clock, tokens), VAULT, item(), deadline=deadline, poll_interval=5) is None
+    assert clock() == deadline  # the last look is at the deadline, never after it
+    assert clock.sleeps == [5, 5, 2]
+
+
+@responses.activate
+def test_await_running_backup_job_gives_up_after_its_patience(clock, tokens):
+    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
+    start = clock()
+    assert _backup.await_running_backup_job(make(clock, tokens), VAULT, item(), deadline=None, poll_interval=30, patience=100) is None
+    assert clock() - start == 100
+
+
 def test_item_names_for_jobs():
     assert item().vm_name == "vm-web-01"
     assert Item(VAULT, CONTAINER, ITEM).vm_name == "vm-web-01"  # from the item name when not read

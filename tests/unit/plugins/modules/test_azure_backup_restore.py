@@ -183,7 +183,9 @@ def test_missing_or_foreign_options_fail_before_any_client_call(fake_client, run
 def test_subnet_of_another_vnet_fails_naming_target_subnet(fake_client, run_module):
     azure(fake_client)
     other = RG + "/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-other/subnets/default"
-    failed, result = run_module(azure_backup_restore, args(**dict(ALR, target_subnet=other)))
+    params = dict(ALR)
+    params["target_subnet"] = other
+    failed, result = run_module(azure_backup_restore, args(**params))
     assert failed and result["msg"].startswith("target_subnet: the subnet %s is not in target_virtual_network" % other)
     assert result["changed"] is False and fake_client.sent("POST") == []
 
