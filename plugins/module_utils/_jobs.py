@@ -225,9 +225,11 @@ class Waiter(object):
                 running.add(original)
         return running
 
-    def _poll(self, pending, latest, deadline, first):
+    def _poll(self, pending, latest, deadline, first, many):
+        """One poll. With ``many`` jobs (more than the list threshold were asked for), every poll after the
+        first is one paged list call plus a GET of each job that left it, down to the last job."""
         to_get = pending
-        if not first and len(pending) > self.list_threshold:
+        if not first and many:
             running = self._still_running(pending, latest, deadline)
             if running is not None:
                 to_get = [j for j in pending if j not in running]
@@ -255,7 +257,7 @@ class Waiter(object):
         pending = list(ids)
         polls = 0
         while pending:
-            self._poll(pending, latest, deadline, first=(polls == 0))
+            self._poll(pending, latest, deadline, first=(polls == 0), many=len(ids) > self.list_threshold)
             polls += 1
             pending = [j for j in pending if not self._ended(latest[j])]
             if not pending:

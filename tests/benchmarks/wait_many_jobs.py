@@ -154,7 +154,7 @@ def run_one(mu, n, args):
 
     wait_ops, trigger_ops = delta(before, after), delta(start, before)
     ends = [mu.filters.parse_azure_time(j.get("end_time")) for j in jobs if j.get("end_time")]
-    last_end = max(ends) if ends else None
+    last_end = max(ends + [emu_t0]) if ends else None  # a job that ended before the wait: from its start
     lag_azure = (emu_back - last_end).total_seconds() if last_end else float("nan")
     gets = wait_ops.get("JobDetails_Get", {}).get("count", 0)
     lists = wait_ops.get("BackupJobs_List", {}).get("count", 0)

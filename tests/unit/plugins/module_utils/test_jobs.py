@@ -319,6 +319,24 @@ def test_unknown_job_raises_not_found_at_once(clock, tokens):
 
 
 @responses.activate
+def test_list_mode_lasts_to_the_last_job(clock, tokens):
+    """Many jobs asked for: the list call stays in use as the pending jobs fall below the threshold."""
+    script = dict((guid(n), ["InProgress"]) for n in range(1, 26))
+    vault = FakeVault(script, tick_on_list=True)
+    vault.install()
+    w = waiter(clock, tokens, timeout=3600, poll_interval=30, wall_clock=lambda: 1501738267.0 + clock.now)
+    for n in range(1, 21):  # 20 of the 25 end at the second poll, the other 5 at the third
+        vault.script[guid(n)].append("Completed")
+    for n in range(21, 26):
+        vault.script[guid(n)].extend(["InProgress", "Completed"])
+    result = w.wait(list(script))
+    assert result.polls == 3
+    # poll 1: 25 GETs; poll 2: a list + GETs of the 20 that ended; poll 3 (5 pending, below 20): still a list + 5 GETs
+    assert len(vault.gets) == 25 + 20 + 5
+    assert len(vault.filters) == 2
+
+
+@responses.activate
 def test_twenty_pending_uses_gets(clock, tokens):
     vault = FakeVault(dict((guid(n), ["InProgress", "InProgress", "Completed"]) for n in range(1, 21)))
     vault.install()
