@@ -220,7 +220,7 @@ def render(rows, args, info, uptime_after, total_s):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     parser.add_argument("--jobs", default="5,25,100,200", help="comma-separated numbers of jobs (default %(default)s)")
     parser.add_argument("--time-scale", type=float, default=30.0,
                         help="emulated seconds per real second (default %(default)s: a ~20 min backup lasts ~40 s)")
