@@ -115,6 +115,15 @@ def check_options(params):
             raise _errors.ValidationError('disk_luns: a LUN is a whole number from 0, got %s' % lun, option='disk_luns')
 
 
+def validate(params, subscription_id, vm_resource_group=None):
+    """Every check restore_request() makes, before anything is read or sent: the options each restore type
+    needs, and the forms of the names and ids. Where the VM's resource group is not known yet (the VM was
+    named alone), a stand-in is used: only a bare staging account name depends on it, and a name is valid."""
+    source = '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines/vm' % (
+        subscription_id, vm_resource_group or 'resource-group-of-the-vm')
+    restore_request(params, source, 'recovery-point', 'region', subscription_id)
+
+
 def restore_request(params, source_vm_id, recovery_point_id, region, subscription_id):
     """Body of Restores_Trigger (IaasVMRestoreRequest) for the options of the restore module."""
     check_options(params)

@@ -152,7 +152,6 @@ def read_current(client, item, deadline):
 
 def policy_id_for(module, client, vault, deadline):
     if module.params['policy_id']:
-        _ids.parse_policy_id(module.params['policy_id'])
         return module.params['policy_id']
     if module.params['policy_name']:
         return client.get(_ids.policy_path(vault, module.params['policy_name']), deadline=deadline).body['id']
@@ -163,6 +162,8 @@ def run_module(module):
     params, deadline = module.params, module.deadline()
     vault = module.vault_path()
     item = select_item(params, vault)
+    if params['policy_id']:
+        _ids.parse_policy_id(params['policy_id'])
     client = module.client()
     policy_id = policy_id_for(module, client, vault, deadline)
     item = read_current(client, item, deadline)

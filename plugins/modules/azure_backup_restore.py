@@ -211,6 +211,7 @@ ansible_facts:
   type: dict
 '''
 
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _restore
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import VAULT_API_VERSION
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
@@ -224,6 +225,7 @@ def run_module(module):
     _restore.check_options(params)
     vault = module.vault_path()
     item = select_item(params, vault)
+    _restore.validate(params, module.settings().subscription_id, (_ids.parse_iaasvm_name(item.container_name) or [None])[0])
     client = module.client()
     item = read_item(client, item, deadline=deadline)
     point = read_recovery_point(client, item, params['recovery_point_id'], deadline=deadline)

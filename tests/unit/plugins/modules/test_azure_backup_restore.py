@@ -180,6 +180,18 @@ def test_missing_or_foreign_options_fail_before_any_client_call(fake_client, run
     assert fake_client.built == 0 and fake_client.calls == []
 
 
+@pytest.mark.parametrize("given, option", [
+    (dict(staging_storage_account=RG + "/rg-x/providers/Microsoft.Compute/disks/d1"), "staging_storage_account"),
+    (dict(ALR, target_virtual_network=RG + "/rg-x/providers/Microsoft.Network/publicIPAddresses/ip"), "target_virtual_network"),
+    (dict(ALR, target_subnet="/subscriptions/x/subnets"), "target_subnet"),
+    (dict(ALR, target_resource_group="/subscriptions/x/resourceGroups/rg/extra"), "target_resource_group"),
+])
+def test_bad_id_forms_fail_before_any_client_call(fake_client, run_module, given, option):
+    failed, result = run_module(azure_backup_restore, args(**given))
+    assert failed and result["msg"].startswith(option + ":")
+    assert fake_client.built == 0 and fake_client.calls == []
+
+
 def test_subnet_of_another_vnet_fails_naming_target_subnet(fake_client, run_module):
     azure(fake_client)
     other = RG + "/rg-net/providers/Microsoft.Network/virtualNetworks/vnet-other/subnets/default"
