@@ -222,7 +222,6 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations 
 
 def run_module(module):
     params, deadline = module.params, module.deadline()
-    _restore.check_options(params)
     vault = module.vault_path()
     item = select_item(params, vault)
     _restore.validate(params, module.settings().subscription_id, (_ids.parse_iaasvm_name(item.container_name) or [None])[0])

@@ -25,7 +25,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _jobs
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _module
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import Response
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, Response
 
 SUB = "00000000-0000-0000-0000-000000000000"
 RESOURCE_GROUP = "rg-backup-demo"
@@ -95,8 +95,9 @@ def _fail_json(self, msg=None, **kwargs):
     raise AnsibleFailJson(_with_warnings(kwargs))
 
 
-class FakeArmClient(object):
-    """Stands in for ArmClient: answers from scripted routes and records every call.
+class FakeArmClient(ArmClient):
+    """Stands in for ArmClient's transport: answers from scripted routes and records every call. Only
+    request() is replaced, so the real get/post/put/delete and list (nextLink paging) run on top of it.
 
     ``add(method, path, body=..., status=..., headers=...)`` queues an answer for the exact path (or
     absolute URL); several answers for one route are given in order, the last one repeats.
@@ -104,7 +105,8 @@ class FakeArmClient(object):
     ``clock``/``sleep`` are what operation tracking and the waiter use: sleep() only records and
     moves the clock on."""
 
-    def __init__(self):
+    def __init__(self):  # pylint: disable=super-init-not-called
+        # no session, no token: request() is scripted
         self.routes = {}
         self.calls = []
         self.sleeps = []
@@ -141,27 +143,6 @@ class FakeArmClient(object):
             raise answer
         status, hdrs, payload = answer
         return Response(status, CaseInsensitiveDict(hdrs), copy.deepcopy(payload), url=path_or_url, method=method)
-
-    def get(self, path_or_url, **kwargs):
-        return self.request("GET", path_or_url, **kwargs)
-
-    def post(self, path_or_url, **kwargs):
-        return self.request("POST", path_or_url, **kwargs)
-
-    def put(self, path_or_url, **kwargs):
-        return self.request("PUT", path_or_url, **kwargs)
-
-    def delete(self, path_or_url, **kwargs):
-        return self.request("DELETE", path_or_url, **kwargs)
-
-    def list(self, path, params=None, api_version=None, deadline=None):
-        response = self.get(path, params=params, api_version=api_version, deadline=deadline)
-        while True:
-            body = response.body or {}
-            yield from body.get("value") or []
-            if not body.get("nextLink"):
-                return
-            response = self.get(body["nextLink"], deadline=deadline)
 
     # -- assertions
     def sent(self, method=None):
