@@ -3,6 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -69,7 +70,9 @@ from ansible.errors import AnsibleFilterError
 
 def job_summary(job):
     if not isinstance(job, dict) or 'status' not in job:
-        raise AnsibleFilterError('job_summary: expected a job as the cloudops.azure_backup modules return it, got %r' % (job,))
+        raise AnsibleFilterError(
+            'job_summary: expected a job as the cloudops.azure_backup modules return it, got %r' % (job,)
+        )
     extended = job.get('extended_info') or {}
     errors = ['%s: %s' % (err.get('error_code'), err.get('error_string')) for err in job.get('error_details') or []]
     return dict(
@@ -87,6 +90,5 @@ def job_summary(job):
 
 
 class FilterModule(object):
-
     def filters(self):
         return {'job_summary': job_summary}

@@ -6,6 +6,7 @@
 Internal to this collection; not a public API."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import logging
@@ -28,6 +29,7 @@ except ImportError:  # pragma: no cover
 
 try:
     import requests
+
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised only where requests is absent
@@ -57,18 +59,22 @@ PROFILE_KEYS = ("subscription_id", "client_id", "secret", "tenant", "cloud_envir
 
 METADATA_API_VERSIONS = ("2022-09-01", "2019-05-01", "2015-01-01")
 METADATA_TIMEOUT = 20
-MICROSOFT_AUTHORITY_HOSTS = frozenset((
-    "login.microsoftonline.com",
-    "login.chinacloudapi.cn",
-    "login.microsoftonline.us",
-    "login.microsoftonline.de",
-))
+MICROSOFT_AUTHORITY_HOSTS = frozenset(
+    (
+        "login.microsoftonline.com",
+        "login.chinacloudapi.cn",
+        "login.microsoftonline.us",
+        "login.microsoftonline.de",
+    )
+)
 TOKEN_REFRESH_MARGIN = 300
 CREDENTIAL_RETRY_TOTAL = 2
 CREDENTIAL_RETRY_BACKOFF = 0.5
 
 
-class Cloud(namedtuple("Cloud", ["name", "resource_manager", "authority_host", "audience", "suffixes", "metadata_url"])):
+class Cloud(
+    namedtuple("Cloud", ["name", "resource_manager", "authority_host", "audience", "suffixes", "metadata_url"])
+):
     """Endpoints of one cloud. ``resource_manager`` and ``authority_host`` carry no trailing slash."""
 
     __slots__ = ()
@@ -90,24 +96,39 @@ class Cloud(namedtuple("Cloud", ["name", "resource_manager", "authority_host", "
 
 CLOUDS = {
     "AzureCloud": Cloud(
-        "AzureCloud", "https://management.azure.com", "https://login.microsoftonline.com",
+        "AzureCloud",
+        "https://management.azure.com",
+        "https://login.microsoftonline.com",
         "https://management.core.windows.net/",
-        {"storage_endpoint": "core.windows.net", "keyvault_dns": ".vault.azure.net"}, None),
+        {"storage_endpoint": "core.windows.net", "keyvault_dns": ".vault.azure.net"},
+        None,
+    ),
     "AzureChinaCloud": Cloud(
-        "AzureChinaCloud", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn",
+        "AzureChinaCloud",
+        "https://management.chinacloudapi.cn",
+        "https://login.chinacloudapi.cn",
         "https://management.core.chinacloudapi.cn/",
-        {"storage_endpoint": "core.chinacloudapi.cn", "keyvault_dns": ".vault.azure.cn"}, None),
+        {"storage_endpoint": "core.chinacloudapi.cn", "keyvault_dns": ".vault.azure.cn"},
+        None,
+    ),
     "AzureUSGovernment": Cloud(
-        "AzureUSGovernment", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us",
+        "AzureUSGovernment",
+        "https://management.usgovcloudapi.net",
+        "https://login.microsoftonline.us",
         "https://management.core.usgovcloudapi.net/",
-        {"storage_endpoint": "core.usgovcloudapi.net", "keyvault_dns": ".vault.usgovcloudapi.net"}, None),
+        {"storage_endpoint": "core.usgovcloudapi.net", "keyvault_dns": ".vault.usgovcloudapi.net"},
+        None,
+    ),
 }
 
-_CLOUD_FORMS = ("AzureCloud, AzureChinaCloud, AzureUSGovernment, or an http(s) metadata URL such as "
-                "https://management.local.azurestack.external/metadata/endpoints?api-version=2022-09-01")
+_CLOUD_FORMS = (
+    "AzureCloud, AzureChinaCloud, AzureUSGovernment, or an http(s) metadata URL such as "
+    "https://management.local.azurestack.external/metadata/endpoints?api-version=2022-09-01"
+)
 
 
 # ----------------------------------------------------------------------------- clouds
+
 
 def _strip_slash(url):
     return url.rstrip("/") if isinstance(url, str) else url
@@ -127,8 +148,14 @@ def _cloud_from_2022(doc, url):
     if not (rm and login and audiences):
         return None
     suffixes = doc.get("suffixes") or {}
-    return Cloud(doc.get("name") or urlsplit(url).hostname, _strip_slash(rm), _strip_slash(login), audiences[0],
-                 dict(suffixes) if isinstance(suffixes, dict) else {}, url)
+    return Cloud(
+        doc.get("name") or urlsplit(url).hostname,
+        _strip_slash(rm),
+        _strip_slash(login),
+        audiences[0],
+        dict(suffixes) if isinstance(suffixes, dict) else {},
+        url,
+    )
 
 
 def _cloud_from_2015(doc, url):
@@ -152,9 +179,10 @@ def _cloud_from_doc(doc, url):
             return _cloud_from_2022(entries[0], url)
         raise ValidationError(
             "The cloud metadata list at %s has %d clouds (%s) and none whose resourceManager host is %s; "
-            "use the metadata URL of the resource manager you want." % (
-                url, len(entries), ", ".join(str(e.get("name")) for e in entries), host),
-            option="cloud_environment")
+            "use the metadata URL of the resource manager you want."
+            % (url, len(entries), ", ".join(str(e.get("name")) for e in entries), host),
+            option="cloud_environment",
+        )
     if not isinstance(doc, dict):
         return None
     if doc.get("resourceManager"):
@@ -171,13 +199,20 @@ def _metadata_urls(url):
     if path in ("", "/"):
         path = "/metadata/endpoints"
     query = parts.query + "&" if parts.query else ""
-    return [urlunsplit((parts.scheme, parts.netloc, path, query + "api-version=" + ver, "")) for ver in METADATA_API_VERSIONS]
+    return [
+        urlunsplit((parts.scheme, parts.netloc, path, query + "api-version=" + ver, ""))
+        for ver in METADATA_API_VERSIONS
+    ]
 
 
 def _fetch_metadata(url, timeout, session):
     if not HAS_REQUESTS and session is None:
-        raise MissingDependency("Failed to import the required Python library (requests): it is needed to read "
-                                "cloud metadata from %s." % url, library="requests", traceback=REQUESTS_IMPORT_ERROR)
+        raise MissingDependency(
+            "Failed to import the required Python library (requests): it is needed to read "
+            "cloud metadata from %s." % url,
+            library="requests",
+            traceback=REQUESTS_IMPORT_ERROR,
+        )
     getter = session.get if session is not None else requests.get
     errors = []
     for candidate in _metadata_urls(url):
@@ -198,9 +233,13 @@ def _fetch_metadata(url, timeout, session):
         cloud = _cloud_from_doc(doc, url)
         if cloud is not None:
             return cloud
-        errors.append("%s answered JSON without resourceManager/authentication.loginEndpoint/authentication.audiences" % candidate)
-    raise ValidationError("cloud_environment %s is not a usable metadata endpoint: %s." % (url, "; ".join(errors)),
-                          option="cloud_environment")
+        errors.append(
+            "%s answered JSON without resourceManager/authentication.loginEndpoint/authentication.audiences" % candidate
+        )
+    raise ValidationError(
+        "cloud_environment %s is not a usable metadata endpoint: %s." % (url, "; ".join(errors)),
+        option="cloud_environment",
+    )
 
 
 def resolve_cloud(cloud_environment, timeout=METADATA_TIMEOUT, session=None):
@@ -213,19 +252,41 @@ def resolve_cloud(cloud_environment, timeout=METADATA_TIMEOUT, session=None):
             return cloud
     if value.lower().startswith(("https://", "http://")) and urlsplit(value).hostname:
         return _fetch_metadata(value, timeout, session)
-    raise ValidationError("Unknown cloud_environment %r: expected %s." % (value, _CLOUD_FORMS), option="cloud_environment")
+    raise ValidationError(
+        "Unknown cloud_environment %r: expected %s." % (value, _CLOUD_FORMS), option="cloud_environment"
+    )
 
 
 # ----------------------------------------------------------------------------- settings
 
+
 class AuthSettings(object):
     """Resolved auth settings. ``secret`` is never shown by repr()."""
 
-    __slots__ = ("subscription_id", "tenant", "client_id", "secret", "profile", "auth_source",
-                 "cloud_environment", "sources", "credential_file")
+    __slots__ = (
+        "subscription_id",
+        "tenant",
+        "client_id",
+        "secret",
+        "profile",
+        "auth_source",
+        "cloud_environment",
+        "sources",
+        "credential_file",
+    )
 
-    def __init__(self, subscription_id=None, tenant=None, client_id=None, secret=None, profile=None,
-                 auth_source="auto", cloud_environment=None, sources=None, credential_file=None):
+    def __init__(
+        self,
+        subscription_id=None,
+        tenant=None,
+        client_id=None,
+        secret=None,
+        profile=None,
+        auth_source="auto",
+        cloud_environment=None,
+        sources=None,
+        credential_file=None,
+    ):
         self.subscription_id = subscription_id
         self.tenant = tenant
         self.client_id = client_id
@@ -241,10 +302,19 @@ class AuthSettings(object):
         return bool(self.client_id and self.secret and self.tenant)
 
     def __repr__(self):
-        return ("AuthSettings(subscription_id=%r, tenant=%r, client_id=%r, secret=%s, profile=%r, auth_source=%r, "
-                "cloud_environment=%r)" % (self.subscription_id, self.tenant, self.client_id,
-                                           "'********'" if self.secret else None, self.profile, self.auth_source,
-                                           self.cloud_environment))
+        return (
+            "AuthSettings(subscription_id=%r, tenant=%r, client_id=%r, secret=%s, profile=%r, auth_source=%r, "
+            "cloud_environment=%r)"
+            % (
+                self.subscription_id,
+                self.tenant,
+                self.client_id,
+                "'********'" if self.secret else None,
+                self.profile,
+                self.auth_source,
+                self.cloud_environment,
+            )
+        )
 
     __str__ = __repr__
 
@@ -264,8 +334,9 @@ def read_profile(path, profile):
     try:
         parser.read(path)
     except ConfigParserError as exc:
-        raise ValidationError("Could not parse the Azure credentials file %s: %s" % (path, type(exc).__name__),
-                              option="profile")
+        raise ValidationError(
+            "Could not parse the Azure credentials file %s: %s" % (path, type(exc).__name__), option="profile"
+        )
     if not parser.has_section(profile):
         return None
     return dict((key, parser.get(profile, key).strip()) for key in PROFILE_KEYS if parser.has_option(profile, key))
@@ -287,8 +358,9 @@ def resolve_auth(params, env=None):
     params = params or {}
     auth_source = _clean(params.get("auth_source")) or "auto"
     if auth_source not in AUTH_SOURCES:
-        raise ValidationError("Unknown auth_source %r: expected one of %s." % (auth_source, ", ".join(AUTH_SOURCES)),
-                              option="auth_source")
+        raise ValidationError(
+            "Unknown auth_source %r: expected one of %s." % (auth_source, ", ".join(AUTH_SOURCES)), option="auth_source"
+        )
 
     values = {}
     sources = {}
@@ -309,11 +381,16 @@ def resolve_auth(params, env=None):
         section = read_profile(path, profile_name or "default")
         if section is None and (profile_name or auth_source == "credential_file"):
             raise ValidationError(
-                "Azure credentials profile [%s] not found in %s (set by %s)." % (
-                    profile_name or "default", path,
-                    "the profile option" if sources.get("profile") == "option" else
-                    ("AZURE_PROFILE" if sources.get("profile") == "env" else "auth_source=credential_file")),
-                option="profile")
+                "Azure credentials profile [%s] not found in %s (set by %s)."
+                % (
+                    profile_name or "default",
+                    path,
+                    "the profile option"
+                    if sources.get("profile") == "option"
+                    else ("AZURE_PROFILE" if sources.get("profile") == "env" else "auth_source=credential_file"),
+                ),
+                option="profile",
+            )
         for key, val in (section or {}).items():
             if key not in values and val:
                 values[key] = val
@@ -322,27 +399,42 @@ def resolve_auth(params, env=None):
     if not values.get("subscription_id"):
         raise ValidationError(
             "No subscription id: set the subscription_id option, the AZURE_SUBSCRIPTION_ID environment variable, "
-            "or subscription_id in a profile of %s." % path, option="subscription_id")
+            "or subscription_id in a profile of %s." % path,
+            option="subscription_id",
+        )
 
     settings = AuthSettings(
-        subscription_id=values.get("subscription_id"), tenant=values.get("tenant"), client_id=values.get("client_id"),
-        secret=values.get("secret"), profile=profile_name, auth_source=auth_source,
-        cloud_environment=values.get("cloud_environment"), sources=sources, credential_file=path)
+        subscription_id=values.get("subscription_id"),
+        tenant=values.get("tenant"),
+        client_id=values.get("client_id"),
+        secret=values.get("secret"),
+        profile=profile_name,
+        auth_source=auth_source,
+        cloud_environment=values.get("cloud_environment"),
+        sources=sources,
+        credential_file=path,
+    )
 
     if auth_source in ("env", "credential_file") or (auth_source == "auto" and settings.secret):
         missing = [k for k in ("client_id", "secret", "tenant") if not values.get(k)]
         if missing:
-            where = {"env": "options or AZURE_* environment variables",
-                     "credential_file": "options or profile [%s] of %s" % (profile_name or "default", path)}
+            where = {
+                "env": "options or AZURE_* environment variables",
+                "credential_file": "options or profile [%s] of %s" % (profile_name or "default", path),
+            }
             raise ValidationError(
-                "Service principal credentials are incomplete: missing %s (%s)." % (
+                "Service principal credentials are incomplete: missing %s (%s)."
+                % (
                     ", ".join("%s/%s" % (k, ENV_NAMES[k]) for k in missing),
-                    where.get(auth_source, "options, AZURE_* environment variables or a profile")),
-                option=missing[0])
+                    where.get(auth_source, "options, AZURE_* environment variables or a profile"),
+                ),
+                option=missing[0],
+            )
     return settings
 
 
 # ----------------------------------------------------------------------------- credential
+
 
 def _import_identity():
     # azure-identity logs each failed get_token as a WARNING; with no handler configured Python prints it
@@ -354,9 +446,12 @@ def _import_identity():
     try:
         from azure import identity  # pylint: disable=import-outside-toplevel
     except ImportError:
-        raise MissingDependency("Failed to import the required Python library (azure-identity) on this node. "
-                                "Install it (pip install azure-identity) in the Python interpreter the module runs with.",
-                                library="azure-identity", traceback=traceback.format_exc())
+        raise MissingDependency(
+            "Failed to import the required Python library (azure-identity) on this node. "
+            "Install it (pip install azure-identity) in the Python interpreter the module runs with.",
+            library="azure-identity",
+            traceback=traceback.format_exc(),
+        )
     return identity
 
 
@@ -379,8 +474,9 @@ def build_credential(settings, cloud, env=None):
     is passed for authority hosts that are not Microsoft's."""
     identity = _import_identity()
     authority = effective_authority(settings, cloud, env)
-    common = dict(authority=authority, retry_total=CREDENTIAL_RETRY_TOTAL,
-                  retry_backoff_factor=CREDENTIAL_RETRY_BACKOFF)
+    common = dict(
+        authority=authority, retry_total=CREDENTIAL_RETRY_TOTAL, retry_backoff_factor=CREDENTIAL_RETRY_BACKOFF
+    )
     if not is_microsoft_authority(authority):
         common["disable_instance_discovery"] = True
     source = settings.auth_source
@@ -431,7 +527,9 @@ class TokenProvider(object):
     """One access token per process (per ``cache_key``), refreshed when fewer than
     ``refresh_margin`` seconds (5 minutes) remain."""
 
-    def __init__(self, credential, scope, clock=time.time, cache_key=None, refresh_margin=TOKEN_REFRESH_MARGIN, redact=()):
+    def __init__(
+        self, credential, scope, clock=time.time, cache_key=None, refresh_margin=TOKEN_REFRESH_MARGIN, redact=()
+    ):
         self.credential = credential
         self.scope = scope
         self.clock = clock
@@ -466,8 +564,9 @@ class TokenProvider(object):
             message = _redact(message.strip(), self._redact)
             if len(message) > 2000:
                 message = message[:2000] + "..."
-            raise AuthError("Could not get an Azure access token for %s: %s" % (self.scope, message),
-                            code=_aadsts_code(message))
+            raise AuthError(
+                "Could not get an Azure access token for %s: %s" % (self.scope, message), code=_aadsts_code(message)
+            )
 
 
 def _is_azure_auth_error(exc):
@@ -489,5 +588,10 @@ def _aadsts_code(message):
 
 def create_token_provider(settings, cloud, clock=time.time, env=None):
     """build_credential + TokenProvider with the process-wide cache key for these settings."""
-    return TokenProvider(build_credential(settings, cloud, env=env), cloud.scope, clock=clock,
-                         cache_key=token_cache_key(settings, cloud), redact=(settings.secret,))
+    return TokenProvider(
+        build_credential(settings, cloud, env=env),
+        cloud.scope,
+        clock=clock,
+        cache_key=token_cache_key(settings, cloud),
+        redact=(settings.secret,),
+    )

@@ -7,6 +7,7 @@ On-demand backup of a protected IaaS VM: the request body, the running-job check
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import datetime
@@ -31,23 +32,31 @@ def expiry_time(retain_until=None, retain_days=None, now=None):
     if retain_until:
         expiry = _filters.parse_utc(retain_until, 'retain_until', end_of_day=True)
         if expiry <= now:
-            raise _errors.ValidationError('retain_until: %s is not in the future' % expiry.strftime('%Y-%m-%dT%H:%M:%SZ'),
-                                          option='retain_until')
+            raise _errors.ValidationError(
+                'retain_until: %s is not in the future' % expiry.strftime('%Y-%m-%dT%H:%M:%SZ'), option='retain_until'
+            )
         if expiry > now + datetime.timedelta(days=MAX_RETAIN_DAYS):
-            raise _errors.ValidationError('retain_until: Azure keeps an on-demand recovery point for at most 99 years',
-                                          option='retain_until')
+            raise _errors.ValidationError(
+                'retain_until: Azure keeps an on-demand recovery point for at most 99 years', option='retain_until'
+            )
         return expiry
     days = DEFAULT_RETAIN_DAYS if retain_days is None else retain_days
     if not 1 <= days <= MAX_RETAIN_DAYS:
-        raise _errors.ValidationError('retain_days: expected a whole number of days from 1 to %d, got %s' % (MAX_RETAIN_DAYS, days),
-                                      option='retain_days')
+        raise _errors.ValidationError(
+            'retain_days: expected a whole number of days from 1 to %d, got %s' % (MAX_RETAIN_DAYS, days),
+            option='retain_days',
+        )
     return now + datetime.timedelta(days=days)
 
 
 def backup_request(expiry):
     """Body of Backups_Trigger for an IaaS VM."""
-    return {'properties': {'objectType': 'IaasVMBackupRequest',
-                           'recoveryPointExpiryTimeInUTC': expiry.strftime('%Y-%m-%dT%H:%M:%S.000Z')}}
+    return {
+        'properties': {
+            'objectType': 'IaasVMBackupRequest',
+            'recoveryPointExpiryTimeInUTC': expiry.strftime('%Y-%m-%dT%H:%M:%S.000Z'),
+        }
+    }
 
 
 def running_backup_job(client, vault_path, item, deadline=None):
@@ -63,7 +72,9 @@ def running_backup_job(client, vault_path, item, deadline=None):
         properties = resource.get('properties') or {}
         if (properties.get('entityFriendlyName') or '').lower() != vm_name:
             continue
-        if properties.get('containerName') and not _same_vm(_ids.parse_iaasvm_name(properties['containerName']), container):
+        if properties.get('containerName') and not _same_vm(
+            _ids.parse_iaasvm_name(properties['containerName']), container
+        ):
             continue
         job = client.get(vault_path + '/backupJobs/' + resource['name'], deadline=deadline).body
         return _jobs.normalize_job(job)
@@ -87,7 +98,9 @@ def is_backup_in_progress_error(error):
     return isinstance(error, _errors.ApiError) and error.code in IN_PROGRESS_CODES
 
 
-def await_running_backup_job(client, vault_path, item, deadline=None, poll_interval=None, patience=RUNNING_JOB_PATIENCE):
+def await_running_backup_job(
+    client, vault_path, item, deadline=None, poll_interval=None, patience=RUNNING_JOB_PATIENCE
+):
     """The running Backup job of the item, looked for until it appears (Azure refused a backup because one
     is in progress, but its job may not be listed yet): at most ``patience`` seconds, never past the deadline."""
     give_up = client.clock() + patience

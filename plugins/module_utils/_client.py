@@ -6,6 +6,7 @@
 Internal to this collection; not a public API."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import email.utils
@@ -25,6 +26,7 @@ try:
     import requests
     import requests.adapters
     import requests.exceptions
+
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
     REQUESTS_VERSION = requests.__version__
@@ -94,8 +96,17 @@ class RetryPolicy(object):
     sent. The wait is the server's ``Retry-After``/``retry-after-ms`` when given, else
     ``min(backoff_max, backoff_base * 2**n)`` reduced by up to ``jitter`` (a fraction) at random."""
 
-    def __init__(self, read_statuses=(408, 429, 500, 502, 503, 504), write_statuses=(429,), total=6,
-                 backoff_base=1.0, backoff_max=60.0, jitter=0.5, rng=random.random, unauthorized_retries=1):
+    def __init__(
+        self,
+        read_statuses=(408, 429, 500, 502, 503, 504),
+        write_statuses=(429,),
+        total=6,
+        backoff_base=1.0,
+        backoff_max=60.0,
+        jitter=0.5,
+        rng=random.random,
+        unauthorized_retries=1,
+    ):
         self.read_statuses = frozenset(read_statuses)
         self.write_statuses = frozenset(write_statuses)
         self.total = total
@@ -173,13 +184,26 @@ def quote_path(path):
 class ArmClient(object):
     """Client for Azure Resource Manager. See docs/developing.md."""
 
-    def __init__(self, base_url, token_provider, subscription_id, api_version=DEFAULT_API_VERSION,
-                 session=None, retry=None, clock=time.monotonic, sleep=time.sleep,
-                 timeout=(10, 60), user_agent=None):
+    def __init__(
+        self,
+        base_url,
+        token_provider,
+        subscription_id,
+        api_version=DEFAULT_API_VERSION,
+        session=None,
+        retry=None,
+        clock=time.monotonic,
+        sleep=time.sleep,
+        timeout=(10, 60),
+        user_agent=None,
+    ):
         if session is None:
             if not HAS_REQUESTS:
-                raise MissingDependency("Failed to import the required Python library (requests) on this node.",
-                                        library="requests", traceback=REQUESTS_IMPORT_ERROR)
+                raise MissingDependency(
+                    "Failed to import the required Python library (requests) on this node.",
+                    library="requests",
+                    traceback=REQUESTS_IMPORT_ERROR,
+                )
             session = requests.Session()
             adapter = requests.adapters.HTTPAdapter(pool_connections=2, pool_maxsize=8, max_retries=0)
             session.mount("https://", adapter)
@@ -209,8 +233,10 @@ class ArmClient(object):
         if _is_url(path_or_url):
             parts = urlsplit(path_or_url)
             if (parts.scheme.lower(), parts.netloc.lower()) != self._base_origin:
-                raise ValidationError("Refusing to send credentials to %s://%s: it is not the resource manager %s." % (
-                    parts.scheme, parts.netloc, self.base_url))
+                raise ValidationError(
+                    "Refusing to send credentials to %s://%s: it is not the resource manager %s."
+                    % (parts.scheme, parts.netloc, self.base_url)
+                )
             url = path_or_url
             if api_version:
                 query["api-version"] = api_version
@@ -275,23 +301,38 @@ class ArmClient(object):
             force_token = False
             self.request_count += 1
             try:
-                resp = self.session.request(method, url, params=query, data=data, headers=hdrs,
-                                            timeout=self._timeout(is_read, deadline), allow_redirects=False)
+                resp = self.session.request(
+                    method,
+                    url,
+                    params=query,
+                    data=data,
+                    headers=hdrs,
+                    timeout=self._timeout(is_read, deadline),
+                    allow_redirects=False,
+                )
             except requests.exceptions.SSLError as exc:
-                raise ApiError("%s failed: TLS error: %s (a private CA is trusted through REQUESTS_CA_BUNDLE)" % (context, exc),
-                               code="SSLError")
+                raise ApiError(
+                    "%s failed: TLS error: %s (a private CA is trusted through REQUESTS_CA_BUNDLE)" % (context, exc),
+                    code="SSLError",
+                )
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 before_send = _is_connect_failure(exc)
-                kind = "ConnectTimeout" if isinstance(exc, requests.exceptions.ConnectTimeout) else (
-                    "ReadTimeout" if isinstance(exc, requests.exceptions.Timeout) else "ConnectionError")
+                kind = (
+                    "ConnectTimeout"
+                    if isinstance(exc, requests.exceptions.ConnectTimeout)
+                    else ("ReadTimeout" if isinstance(exc, requests.exceptions.Timeout) else "ConnectionError")
+                )
                 if (is_read or before_send) and retries < self.retry.total:
                     retries += 1
                     if self._wait_allowed(self.retry.backoff(retries), deadline):
                         continue
                 if not is_read and not before_send:
-                    raise ApiError("%s failed: %s: %s. The request may have reached Azure, so it was not resent "
-                                   "(a second %s could start a second operation); check the vault's jobs." % (
-                                       context, kind, exc, method), code=kind)
+                    raise ApiError(
+                        "%s failed: %s: %s. The request may have reached Azure, so it was not resent "
+                        "(a second %s could start a second operation); check the vault's jobs."
+                        % (context, kind, exc, method),
+                        code=kind,
+                    )
                 raise ApiError("%s failed after %d attempt(s): %s: %s" % (context, retries + 1, kind, exc), code=kind)
 
             status = resp.status_code
@@ -318,12 +359,21 @@ class ArmClient(object):
             try:
                 body = json.loads(text)
             except ValueError:
-                raise ApiError("%s: HTTP %s with a malformed JSON body (%d bytes)%s" % (
-                    context, resp.status_code, len(text),
-                    " (x-ms-request-id: %s)" % request_id if request_id else ""),
-                    status=resp.status_code, code="MalformedResponse", request_id=request_id)
-        return Response(resp.status_code, resp.headers, body, request_id=request_id, url=resp.url,
-                        method=method, text=text)
+                raise ApiError(
+                    "%s: HTTP %s with a malformed JSON body (%d bytes)%s"
+                    % (
+                        context,
+                        resp.status_code,
+                        len(text),
+                        " (x-ms-request-id: %s)" % request_id if request_id else "",
+                    ),
+                    status=resp.status_code,
+                    code="MalformedResponse",
+                    request_id=request_id,
+                )
+        return Response(
+            resp.status_code, resp.headers, body, request_id=request_id, url=resp.url, method=method, text=text
+        )
 
     # ------------------------------------------------------------------ shortcuts
     def get(self, path_or_url, **kwargs):

@@ -5,6 +5,7 @@
 """Exception types of the collection. Internal to this collection; not a public API."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import json
@@ -83,8 +84,7 @@ def _parse_error_body(body_text):
         message = message.get("value")
     if code is None and message is None:
         return None, None, None, None, False
-    return (str(code) if code is not None else None, message, err.get("target"),
-            err.get("details"), True)
+    return (str(code) if code is not None else None, message, err.get("target"), err.get("details"), True)
 
 
 def _excerpt(body_text):
@@ -160,8 +160,15 @@ class ApiError(AzureBackupError):
             parts.append("(x-ms-request-id: %s)" % request_id)
         if code is None and not parsed:
             code = _DEFAULT_CODES.get(status)
-        return klass(" ".join(parts), status=status, code=code, message=message,
-                     request_id=request_id, target=target, details=details)
+        return klass(
+            " ".join(parts),
+            status=status,
+            code=code,
+            message=message,
+            request_id=request_id,
+            target=target,
+            details=details,
+        )
 
 
 class NotFound(ApiError):

@@ -7,6 +7,7 @@ User-given times and the OData-like ``$filter`` strings Azure Backup's list call
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import datetime
@@ -18,11 +19,19 @@ UTC = datetime.timezone.utc
 DEFAULT_WINDOW = datetime.timedelta(days=30)
 # An open end reaches a day past now, so that a local clock behind Azure's loses nothing.
 OPEN_END_MARGIN = datetime.timedelta(days=1)
-JOB_FILTER_FIELDS = (('status', 'status'), ('operation', 'operation'), ('backup_management_type', 'backupManagementType'),
-                     ('job_id', 'jobId'), ('start_time', 'startTime'), ('end_time', 'endTime'))
+JOB_FILTER_FIELDS = (
+    ('status', 'status'),
+    ('operation', 'operation'),
+    ('backup_management_type', 'backupManagementType'),
+    ('job_id', 'jobId'),
+    ('start_time', 'startTime'),
+    ('end_time', 'endTime'),
+)
 
 
-_TIME_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+_TIME_RE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.(\d+))?(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE
+)
 
 
 def parse_azure_time(value):
@@ -36,7 +45,9 @@ def parse_azure_time(value):
         return None
     day, clock, fraction, zone = match.groups()
     try:
-        moment = datetime.datetime.strptime(day + ' ' + (clock if clock.count(':') == 2 else clock + ':00'), '%Y-%m-%d %H:%M:%S')
+        moment = datetime.datetime.strptime(
+            day + ' ' + (clock if clock.count(':') == 2 else clock + ':00'), '%Y-%m-%d %H:%M:%S'
+        )
     except ValueError:
         return None
     if fraction:
@@ -66,7 +77,9 @@ def parse_utc(value, option, end_of_day=False):
     if moment is None:
         raise _errors.ValidationError(
             "%s: expected a date YYYY-MM-DD or an ISO 8601 date and time such as 2026-11-26T08:30:00Z, got '%s'"
-            % (option, value), option=option)
+            % (option, value),
+            option=option,
+        )
     return moment
 
 
@@ -74,8 +87,13 @@ def filter_time(moment):
     """The time literal Azure Backup's filters take: 'YYYY-MM-DD hh:mm:ss AM' (UTC, 12-hour clock)."""
     moment = moment.astimezone(UTC)
     # %p depends on the locale: spell AM/PM out
-    return '%s %02d:%02d:%02d %s' % (moment.strftime('%Y-%m-%d'), moment.hour % 12 or 12, moment.minute, moment.second,
-                                     'AM' if moment.hour < 12 else 'PM')
+    return '%s %02d:%02d:%02d %s' % (
+        moment.strftime('%Y-%m-%d'),
+        moment.hour % 12 or 12,
+        moment.minute,
+        moment.second,
+        'AM' if moment.hour < 12 else 'PM',
+    )
 
 
 def odata_eq(**clauses):
@@ -112,6 +130,8 @@ def time_window(start_time=None, end_time=None, now=None):
     start = start or end - DEFAULT_WINDOW
     if start > end:
         if end_time:
-            raise _errors.ValidationError('start_time (%s) must not be after end_time (%s)' % (start_time, end_time), option='start_time')
+            raise _errors.ValidationError(
+                'start_time (%s) must not be after end_time (%s)' % (start_time, end_time), option='start_time'
+            )
         raise _errors.ValidationError('start_time (%s) is in the future' % start_time, option='start_time')
     return start, end

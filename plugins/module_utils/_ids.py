@@ -8,6 +8,7 @@ Paths are returned *unquoted*; the client quotes every segment when it builds a 
 segments are matched case-insensitively (Azure returns ``/Subscriptions/`` in bodies)."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import re
@@ -25,12 +26,16 @@ GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 
 JobRef = namedtuple("JobRef", ["job_id", "subscription_id", "resource_group", "vault_name"])
 
-_JOB_FORMS = ("a job GUID (e.g. 41f3e94b-ae6b-4a20-b422-65abfcaf03e5) or a job ARM id "
-              "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/"
-              "Microsoft.RecoveryServices/vaults/{vault}/backupJobs/{job_guid}")
+_JOB_FORMS = (
+    "a job GUID (e.g. 41f3e94b-ae6b-4a20-b422-65abfcaf03e5) or a job ARM id "
+    "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/"
+    "Microsoft.RecoveryServices/vaults/{vault}/backupJobs/{job_guid}"
+)
 _VM_FORM = "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.Compute/virtualMachines/{vm_name}"
-_VAULT_FORM = "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.RecoveryServices/vaults/{vault}"
-_ITEM_FORM = (_VAULT_FORM + "/backupFabrics/Azure/protectionContainers/{container}/protectedItems/{item}")
+_VAULT_FORM = (
+    "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.RecoveryServices/vaults/{vault}"
+)
+_ITEM_FORM = _VAULT_FORM + "/backupFabrics/Azure/protectionContainers/{container}/protectedItems/{item}"
 _RP_FORM = _ITEM_FORM + "/recoveryPoints/{recovery_point}"
 
 
@@ -74,16 +79,25 @@ _POLICY_PATTERN = _VAULT_PATTERN + ["backupPolicies", None]
 
 # ----------------------------------------------------------------------------- builders
 
+
 def vault_path(subscription_id, resource_group, vault_name):
     """``/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{vault}``"""
     return "/subscriptions/%s/resourceGroups/%s/providers/%s/vaults/%s" % (
-        subscription_id, resource_group, PROVIDER, vault_name)
+        subscription_id,
+        resource_group,
+        PROVIDER,
+        vault_name,
+    )
 
 
 def vm_id(subscription_id, resource_group, vm_name):
     """ARM id of a virtual machine."""
     return "/subscriptions/%s/resourceGroups/%s/providers/%s/virtualMachines/%s" % (
-        subscription_id, resource_group, COMPUTE_PROVIDER, vm_name)
+        subscription_id,
+        resource_group,
+        COMPUTE_PROVIDER,
+        vm_name,
+    )
 
 
 def iaasvm_container_name(vm_resource_group, vm_name):
@@ -96,7 +110,11 @@ def iaasvm_item_name(vm_resource_group, vm_name):
 
 def item_path(vault_path, container_name, item_name):
     return "%s/backupFabrics/%s/protectionContainers/%s/protectedItems/%s" % (
-        vault_path.rstrip("/"), FABRIC, container_name, item_name)
+        vault_path.rstrip("/"),
+        FABRIC,
+        container_name,
+        item_name,
+    )
 
 
 def recovery_point_path(item_path, recovery_point_id):
@@ -116,6 +134,7 @@ def policy_path(vault_path, policy_name):
 
 
 # ----------------------------------------------------------------------------- parsers
+
 
 def parse_job_ref(value, option="job_ids"):
     """A job GUID or a full job ARM id -> JobRef(job_id, subscription_id, resource_group, vault_name)."""
@@ -141,7 +160,9 @@ def parse_vm_id(value, option="vm_id"):
     """VM ARM id -> (subscription_id, resource_group, vm_name)."""
     found = _match(_segments(value), _VM_PATTERN)
     if not found:
-        raise ValidationError("Invalid virtual machine id %r in %s: expected %s." % (value, option, _VM_FORM), option=option)
+        raise ValidationError(
+            "Invalid virtual machine id %r in %s: expected %s." % (value, option, _VM_FORM), option=option
+        )
     return found[0], found[1], found[2]
 
 
@@ -149,9 +170,16 @@ def parse_item_id(value, option="protected_item_id"):
     """Protected item ARM id -> dict(subscription_id, resource_group, vault_name, container_name, item_name)."""
     found = _match(_segments(value), _ITEM_PATTERN)
     if not found:
-        raise ValidationError("Invalid protected item id %r in %s: expected %s." % (value, option, _ITEM_FORM), option=option)
-    return dict(subscription_id=found[0], resource_group=found[1], vault_name=found[2],
-                container_name=found[4], item_name=found[5])
+        raise ValidationError(
+            "Invalid protected item id %r in %s: expected %s." % (value, option, _ITEM_FORM), option=option
+        )
+    return dict(
+        subscription_id=found[0],
+        resource_group=found[1],
+        vault_name=found[2],
+        container_name=found[4],
+        item_name=found[5],
+    )
 
 
 def item_names(value):
@@ -172,17 +200,27 @@ def parse_recovery_point_id(value, option="recovery_point_id"):
     recovery_point_id)."""
     found = _match(_segments(value), _RP_PATTERN)
     if not found:
-        raise ValidationError("Invalid recovery point id %r in %s: expected %s." % (value, option, _RP_FORM), option=option)
-    return dict(subscription_id=found[0], resource_group=found[1], vault_name=found[2],
-                container_name=found[4], item_name=found[5], recovery_point_id=found[6])
+        raise ValidationError(
+            "Invalid recovery point id %r in %s: expected %s." % (value, option, _RP_FORM), option=option
+        )
+    return dict(
+        subscription_id=found[0],
+        resource_group=found[1],
+        vault_name=found[2],
+        container_name=found[4],
+        item_name=found[5],
+        recovery_point_id=found[6],
+    )
 
 
 def parse_policy_id(value, option="policy_id"):
     """Backup policy ARM id -> dict(subscription_id, resource_group, vault_name, policy_name)."""
     found = _match(_segments(value), _POLICY_PATTERN)
     if not found:
-        raise ValidationError("Invalid policy id %r in %s: expected %s/backupPolicies/{policy}." % (value, option, _VAULT_FORM),
-                              option=option)
+        raise ValidationError(
+            "Invalid policy id %r in %s: expected %s/backupPolicies/{policy}." % (value, option, _VAULT_FORM),
+            option=option,
+        )
     return dict(subscription_id=found[0], resource_group=found[1], vault_name=found[2], policy_name=found[3])
 
 

@@ -7,6 +7,7 @@ Find the protected item (an IaaS VM) that the item options select.
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import datetime
@@ -56,17 +57,24 @@ def find_by_vm_name(client, vault_path, vm_name, deadline=None):
     """Look the VM up by name among the vault's protected IaaS VM items."""
     wanted = vm_name.lower()
     params = {'$filter': ITEMS_FILTER}
-    matches = [resource for resource in client.list(vault_path + '/backupProtectedItems', params=params, deadline=deadline)
-               if (resource.get('properties') or {}).get('friendlyName', '').lower() == wanted]
+    matches = [
+        resource
+        for resource in client.list(vault_path + '/backupProtectedItems', params=params, deadline=deadline)
+        if (resource.get('properties') or {}).get('friendlyName', '').lower() == wanted
+    ]
     if not matches:
         raise NoSuchItem(
             "vm_name: no protected virtual machine named '%s' in vault '%s'. Protect it first, or check the name "
-            "and the vault (resource_group, vault_name)." % (vm_name, vault_path.rsplit('/', 1)[-1]), option='vm_name')
+            "and the vault (resource_group, vault_name)." % (vm_name, vault_path.rsplit('/', 1)[-1]),
+            option='vm_name',
+        )
     if len(matches) > 1:
         where = sorted(str(_ids.item_names(m.get('id'))[0]) for m in matches)
         raise _errors.ValidationError(
             "vm_name: %d protected virtual machines are named '%s' (%s); add vm_resource_group to choose one."
-            % (len(matches), vm_name, ', '.join(where)), option='vm_name')
+            % (len(matches), vm_name, ', '.join(where)),
+            option='vm_name',
+        )
     return _from_resource(vault_path, matches[0])
 
 
@@ -81,7 +89,9 @@ def select_item(params, vault_path):
         resource_group, vm_name = params['vm_resource_group'], params['vm_name']
     else:
         return Item(vault_path, None, params['vm_name'])
-    return Item(vault_path, _ids.iaasvm_container_name(resource_group, vm_name), _ids.iaasvm_item_name(resource_group, vm_name))
+    return Item(
+        vault_path, _ids.iaasvm_container_name(resource_group, vm_name), _ids.iaasvm_item_name(resource_group, vm_name)
+    )
 
 
 def read_item(client, item, deadline=None):
@@ -91,8 +101,12 @@ def read_item(client, item, deadline=None):
     try:
         item.resource = client.get(item.path, deadline=deadline).body
     except _errors.NotFound as error:
-        error.msg = ("The virtual machine '%s' is not a protected item of vault '%s' (%s: %s)"
-                     % (item.name.split(';')[-1], item.vault_path.rsplit('/', 1)[-1], error.code, error.message))
+        error.msg = "The virtual machine '%s' is not a protected item of vault '%s' (%s: %s)" % (
+            item.name.split(';')[-1],
+            item.vault_path.rsplit('/', 1)[-1],
+            error.code,
+            error.message,
+        )
         raise
     return item
 
@@ -122,11 +136,17 @@ def read_recovery_point(client, item, recovery_point_id=None, deadline=None):
         try:
             resource = client.get(item.path + '/recoveryPoints/' + recovery_point_id, deadline=deadline).body
         except _errors.NotFound as error:
-            error.msg = ("recovery_point_id: %s has no recovery point '%s' (%s: %s). List them with azure_backup_recovery_point_info."
-                         % (item.vm_name, recovery_point_id, error.code, error.message))
+            error.msg = (
+                "recovery_point_id: %s has no recovery point '%s' (%s: %s). List them with azure_backup_recovery_point_info."
+                % (item.vm_name, recovery_point_id, error.code, error.message)
+            )
             raise
         return _shapes.normalize_recovery_point(resource)
-    points = _shapes.newest_first([_shapes.normalize_recovery_point(point) for point in list_recovery_points(client, item, deadline=deadline)])
+    points = _shapes.newest_first(
+        [_shapes.normalize_recovery_point(point) for point in list_recovery_points(client, item, deadline=deadline)]
+    )
     if not points:
-        raise _errors.AzureBackupError('%s has no recovery point yet: back it up first (azure_backup_trigger).' % item.vm_name)
+        raise _errors.AzureBackupError(
+            '%s has no recovery point yet: back it up first (azure_backup_trigger).' % item.vm_name
+        )
     return points[0]

@@ -6,6 +6,7 @@
 Internal to this collection; not a public API."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import datetime
@@ -38,7 +39,9 @@ DEFAULT_POLL_INTERVAL = 30
 
 _TIMESPAN_RE = re.compile(r"^(-)?(?:(\d+)\.)?(\d+):(\d{1,2}):(\d{1,2})(?:\.(\d+))?$")
 _NUM = r"(\d+(?:[.,]\d+)?)"
-_ISO_RE = re.compile(r"^(-)?P(?:%sW)?(?:%sD)?(?:T(?:%sH)?(?:%sM)?(?:%sS)?)?$" % (_NUM, _NUM, _NUM, _NUM, _NUM), re.IGNORECASE)
+_ISO_RE = re.compile(
+    r"^(-)?P(?:%sW)?(?:%sD)?(?:T(?:%sH)?(?:%sM)?(?:%sS)?)?$" % (_NUM, _NUM, _NUM, _NUM, _NUM), re.IGNORECASE
+)
 
 
 def _num(text):
@@ -67,12 +70,13 @@ def parse_duration(value):
     match = _ISO_RE.match(text)
     if match and text.upper() not in ("P", "PT") and not text.upper().endswith("T"):
         sign, weeks, days, hours, minutes, seconds = match.groups()
-        total = (_num(weeks) * 604800 + _num(days) * 86400 + _num(hours) * 3600 + _num(minutes) * 60 + _num(seconds))
+        total = _num(weeks) * 604800 + _num(days) * 86400 + _num(hours) * 3600 + _num(minutes) * 60 + _num(seconds)
         return round(-total if sign else total, 2)
     return None
 
 
 # ----------------------------------------------------------------------------- normalisation
+
 
 def _task(task):
     task = task if isinstance(task, dict) else {}
@@ -145,8 +149,11 @@ def normalize_job(resource):
 def describe_job(job):
     """One line naming a normalised job and, when it failed, Azure's reasons."""
     text = "job %s (%s%s) %s" % (
-        job.get("job_id"), job.get("entity_friendly_name") or "unknown entity",
-        ", " + job["operation"] if job.get("operation") else "", job.get("status"))
+        job.get("job_id"),
+        job.get("entity_friendly_name") or "unknown entity",
+        ", " + job["operation"] if job.get("operation") else "",
+        job.get("status"),
+    )
     reasons = []
     for err in job.get("error_details") or []:
         part = "errorCode %s" % err.get("error_code") if err.get("error_code") is not None else ""
@@ -159,7 +166,9 @@ def describe_job(job):
         if part:
             reasons.append(part.strip())
     dynamic = (job.get("extended_info") or {}).get("dynamic_error_message")
-    if dynamic and not any(dynamic.strip() == str(err.get("error_string") or "").strip() for err in job.get("error_details") or []):
+    if dynamic and not any(
+        dynamic.strip() == str(err.get("error_string") or "").strip() for err in job.get("error_details") or []
+    ):
         reasons.append("dynamicErrorMessage: %s" % dynamic)
     if reasons:
         text += ": " + "; ".join(reason.rstrip(". ") for reason in reasons)
@@ -170,12 +179,23 @@ def describe_job(job):
 
 # ----------------------------------------------------------------------------- the waiter
 
+
 class Waiter(object):
     """Wait on one or many jobs with one monotonic deadline (``deadline`` wins over ``timeout``)."""
 
-    def __init__(self, client, vault_path, timeout, poll_interval, failed_states=DEFAULT_FAILED_STATES,
-                 clock=time.monotonic, sleep=time.sleep, deadline=None, wall_clock=time.time,
-                 list_threshold=LIST_MODE_THRESHOLD):
+    def __init__(
+        self,
+        client,
+        vault_path,
+        timeout,
+        poll_interval,
+        failed_states=DEFAULT_FAILED_STATES,
+        clock=time.monotonic,
+        sleep=time.sleep,
+        deadline=None,
+        wall_clock=time.time,
+        list_threshold=LIST_MODE_THRESHOLD,
+    ):
         self.client = client
         self.vault_path = vault_path.rstrip("/")
         self.timeout = timeout
@@ -266,10 +286,18 @@ class Waiter(object):
             if deadline is not None and now >= deadline:
                 jobs = [latest[j] for j in ids]
                 raise WaitTimeout(
-                    "Timed out after %.0f s waiting for %d of %d job(s): %s." % (
-                        now - start, len(pending), len(ids), "; ".join(describe_job(latest[j]) for j in pending[:10])
-                        + ("; ..." if len(pending) > 10 else "")),
-                    last_seen=jobs, elapsed=round(now - start, 3), polls=polls)
+                    "Timed out after %.0f s waiting for %d of %d job(s): %s."
+                    % (
+                        now - start,
+                        len(pending),
+                        len(ids),
+                        "; ".join(describe_job(latest[j]) for j in pending[:10])
+                        + ("; ..." if len(pending) > 10 else ""),
+                    ),
+                    last_seen=jobs,
+                    elapsed=round(now - start, 3),
+                    polls=polls,
+                )
             delay = self.poll_interval
             if deadline is not None:
                 delay = min(delay, deadline - now)
@@ -280,7 +308,12 @@ class Waiter(object):
         failed = [job for job in jobs if job.get("status") in self.failed_states]
         if failed:
             raise JobFailed(
-                "%d of %d job(s) ended in a failed state: %s." % (len(failed), len(jobs), "; ".join(describe_job(j) for j in failed)),
-                jobs=jobs, failed=failed, elapsed=elapsed, polls=polls)
+                "%d of %d job(s) ended in a failed state: %s."
+                % (len(failed), len(jobs), "; ".join(describe_job(j) for j in failed)),
+                jobs=jobs,
+                failed=failed,
+                elapsed=elapsed,
+                polls=polls,
+            )
         warnings = ["%s." % describe_job(job) for job in jobs if job.get("status") == "CompletedWithWarnings"]
         return WaitResult(jobs, elapsed, polls, False, warnings)

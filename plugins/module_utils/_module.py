@@ -8,6 +8,7 @@ the module's parameters, and turning the collection's exceptions into a failed r
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import time
@@ -44,8 +45,11 @@ ITEM_SPEC = dict(
     protected_item_name=dict(type='str'),
 )
 ITEM_CONSTRAINTS = dict(
-    mutually_exclusive=[('vm_name', 'vm_id', 'container_name'), ('vm_id', 'vm_resource_group'),
-                        ('container_name', 'vm_resource_group')],
+    mutually_exclusive=[
+        ('vm_name', 'vm_id', 'container_name'),
+        ('vm_id', 'vm_resource_group'),
+        ('container_name', 'vm_resource_group'),
+    ],
     required_one_of=[('vm_name', 'vm_id', 'container_name')],
     required_together=[('container_name', 'protected_item_name')],
     required_by={'vm_resource_group': 'vm_name'},
@@ -80,8 +84,11 @@ class AzureBackupModule(AnsibleModule):
         for name in shared:
             spec.update(SPECS[name])
         spec.update(argument_spec or {})
-        own = dict((key, kwargs.pop(key)) for key in list(kwargs)
-                   if key in ('mutually_exclusive', 'required_one_of', 'required_together', 'required_if', 'required_by'))
+        own = dict(
+            (key, kwargs.pop(key))
+            for key in list(kwargs)
+            if key in ('mutually_exclusive', 'required_one_of', 'required_together', 'required_if', 'required_by')
+        )
         kwargs.update(_merge_constraints(*(constraints + [own])))
         super(AzureBackupModule, self).__init__(argument_spec=spec, **kwargs)
         self._started = time.monotonic()
@@ -114,11 +121,13 @@ class AzureBackupModule(AnsibleModule):
         if not resource_group:
             raise _errors.ValidationError(
                 'resource_group is required: set the option or AZURE_BACKUP_RESOURCE_GROUP to the resource group of the vault',
-                option='resource_group')
+                option='resource_group',
+            )
         if not vault_name:
             raise _errors.ValidationError(
                 'vault_name is required: set the option or AZURE_BACKUP_VAULT_NAME to the name of the Recovery Services vault',
-                option='vault_name')
+                option='vault_name',
+            )
         return _ids.vault_path(subscription_id or self.settings().subscription_id, resource_group, vault_name)
 
     def client(self):
@@ -135,12 +144,17 @@ class AzureBackupModule(AnsibleModule):
         vault; a GUID is in the vault the options name, an ARM id in its own."""
         refs = [_ids.parse_job_ref(value) for value in job_refs]
         if not refs:
-            raise _errors.ValidationError('job_ids: give at least one job id (a GUID or a job ARM id)', option='job_ids')
+            raise _errors.ValidationError(
+                'job_ids: give at least one job id (a GUID or a job ARM id)', option='job_ids'
+            )
         vaults = [self.vault_path(ref.resource_group, ref.vault_name, ref.subscription_id) for ref in refs]
         distinct = sorted(set(vault.lower() for vault in vaults))
         if len(distinct) > 1:
-            raise _errors.ValidationError('job_ids: all jobs must belong to one vault, got jobs of %d vaults: %s'
-                                          % (len(distinct), ', '.join(distinct)), option='job_ids')
+            raise _errors.ValidationError(
+                'job_ids: all jobs must belong to one vault, got jobs of %d vaults: %s'
+                % (len(distinct), ', '.join(distinct)),
+                option='job_ids',
+            )
         job_ids = []
         for ref in refs:
             if ref.job_id.lower() not in set(known.lower() for known in job_ids):
@@ -157,9 +171,14 @@ class AzureBackupModule(AnsibleModule):
             vault_path, job_ids = self.job_vault_path(job_refs)
         else:
             job_ids = list(job_refs)
-        waiter = _jobs.Waiter(self.client(), vault_path, timeout=self.params['timeout'],
-                              poll_interval=self.params['poll_interval'], failed_states=tuple(failed_states),
-                              deadline=self.deadline())
+        waiter = _jobs.Waiter(
+            self.client(),
+            vault_path,
+            timeout=self.params['timeout'],
+            poll_interval=self.params['poll_interval'],
+            failed_states=tuple(failed_states),
+            deadline=self.deadline(),
+        )
         try:
             outcome = waiter.wait(job_ids)
         except _errors.AzureBackupError as error:

@@ -6,6 +6,7 @@
 Internal to this collection; not a public API."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import re
@@ -29,7 +30,8 @@ FAILED = ("Failed", "Canceled", "Cancelled", "Invalid")
 
 _OPERATION_ID_RE = re.compile(
     r"/(?:operationsStatus|operationResults|operations|backupOperations|backupOperationResults|operationStatus)/([^/?#]+)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _JOB_IN_URL_RE = re.compile(r"/backupJobs/([0-9a-fA-F-]{36})/operationResults/", re.IGNORECASE)
 
 
@@ -89,9 +91,13 @@ def track(client, response, deadline, poll_interval=None, clock=None, sleep=None
 
     if not url:
         if response.status == 202:
-            raise ApiError("Azure answered 202 Accepted without Azure-AsyncOperation or Location header; "
-                           "cannot follow the operation.", status=202, code="MissingPollingHeader",
-                           request_id=getattr(response, "request_id", None))
+            raise ApiError(
+                "Azure answered 202 Accepted without Azure-AsyncOperation or Location header; "
+                "cannot follow the operation.",
+                status=202,
+                code="MissingPollingHeader",
+                request_id=getattr(response, "request_id", None),
+            )
         return OperationResult(None, _job_id_from_body(response.body), "Succeeded", response.body)
 
     use_status = bool(status_url)
@@ -108,9 +114,13 @@ def track(client, response, deadline, poll_interval=None, clock=None, sleep=None
         if deadline is not None:
             if now >= deadline and polls > 0:
                 raise WaitTimeout(
-                    "Timed out after %.0f s waiting for Azure operation %s (last status: %s)." % (
-                        now - start, op_id or url, _status_of(last_body) or "InProgress"),
-                    last_seen=[], elapsed=round(now - start, 3), polls=polls, operation=last_body)
+                    "Timed out after %.0f s waiting for Azure operation %s (last status: %s)."
+                    % (now - start, op_id or url, _status_of(last_body) or "InProgress"),
+                    last_seen=[],
+                    elapsed=round(now - start, 3),
+                    polls=polls,
+                    operation=last_body,
+                )
             delay = max(0.0, min(delay, deadline - now))
         if delay > 0:
             sleep(delay)
@@ -146,8 +156,10 @@ def job_id_of(result, what, partial=None):
 
     ``partial`` is the task's result so far (the change was made): the error carries it."""
     if not result.job_id:
-        error = AzureBackupError("Azure accepted the %s (operation %s, status %s) but named no job to follow; look for it with "
-                                 "azure_backup_job_info." % (what, result.operation_id, result.status))
+        error = AzureBackupError(
+            "Azure accepted the %s (operation %s, status %s) but named no job to follow; look for it with "
+            "azure_backup_job_info." % (what, result.operation_id, result.status)
+        )
         error.partial_result = dict(partial or {}, changed=True, operation_id=result.operation_id)
         raise error
     return result.job_id

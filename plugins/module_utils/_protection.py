@@ -7,6 +7,7 @@ Protection of an IaaS VM: what has to change to reach a state, the request bodie
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
@@ -34,11 +35,15 @@ def plan(state, item, policy_id=None):
         if not item:
             return None, 'the VM is not protected'
         if deleted:
-            return None, 'the backup data is already deleted (soft-deleted until %s)' % properties.get('deferredDeleteTimeInUTC')
+            return None, 'the backup data is already deleted (soft-deleted until %s)' % properties.get(
+                'deferredDeleteTimeInUTC'
+            )
         return DELETE, 'protection is %s' % properties.get('protectionState')
     if deleted:
-        raise _errors.AzureBackupError('The backup data of this VM is soft-deleted (until %s): undelete it in the vault before changing '
-                                       'its protection' % properties.get('deferredDeleteTimeInUTC'))
+        raise _errors.AzureBackupError(
+            'The backup data of this VM is soft-deleted (until %s): undelete it in the vault before changing '
+            'its protection' % properties.get('deferredDeleteTimeInUTC')
+        )
     if state == 'stopped':
         if not item:
             return None, 'the VM is not protected'
@@ -50,7 +55,9 @@ def plan(state, item, policy_id=None):
     if properties.get('protectionState') in STOPPED_STATES:
         return CONFIGURE, 'protection is stopped'
     if _name(properties.get('policyId')) != _name(policy_id):
-        return CONFIGURE, 'the policy is %s' % (properties.get('policyName') or _name(properties.get('policyId')) or 'none')
+        return CONFIGURE, 'the policy is %s' % (
+            properties.get('policyName') or _name(properties.get('policyId')) or 'none'
+        )
     return None, 'the VM is protected with that policy'
 
 
@@ -59,13 +66,21 @@ def protect_request(vm_id, policy_id):
 
 
 def stop_request(vm_id):
-    return {'properties': {'protectedItemType': VM_ITEM_TYPE, 'sourceResourceId': vm_id, 'protectionState': 'ProtectionStopped'}}
+    return {
+        'properties': {
+            'protectedItemType': VM_ITEM_TYPE,
+            'sourceResourceId': vm_id,
+            'protectionState': 'ProtectionStopped',
+        }
+    }
 
 
 def find_protectable(client, vault_path, vm_id, deadline=None):
     """The vault's protectable item for the VM (by its ARM id), or None."""
     wanted = vm_id.lower()
-    for resource in client.list(vault_path + '/backupProtectableItems', params={'$filter': PROTECTABLE_FILTER}, deadline=deadline):
+    for resource in client.list(
+        vault_path + '/backupProtectableItems', params={'$filter': PROTECTABLE_FILTER}, deadline=deadline
+    ):
         if ((resource.get('properties') or {}).get('virtualMachineId') or '').lower() == wanted:
             return resource
     return None
@@ -75,12 +90,19 @@ def discover(client, vault_path, vm_id, deadline=None, poll_interval=None):
     """Find the VM among the vault's protectable items, refreshing the vault's view of Azure once when needed."""
     found = find_protectable(client, vault_path, vm_id, deadline)
     if found is None:
-        response = client.post(vault_path + '/backupFabrics/Azure/refreshContainers', params={'$filter': PROTECTABLE_FILTER}, deadline=deadline)
+        response = client.post(
+            vault_path + '/backupFabrics/Azure/refreshContainers',
+            params={'$filter': PROTECTABLE_FILTER},
+            deadline=deadline,
+        )
         _operations.track(client, response, deadline, poll_interval=poll_interval)
         found = find_protectable(client, vault_path, vm_id, deadline)
     if found is None:
-        raise _errors.ValidationError('The vault cannot protect %s: the VM was not found among its protectable items even after a refresh. '
-                                      'Check that the VM exists in the vault\'s region and subscription.' % vm_id, option='vm_name')
+        raise _errors.ValidationError(
+            'The vault cannot protect %s: the VM was not found among its protectable items even after a refresh. '
+            'Check that the VM exists in the vault\'s region and subscription.' % vm_id,
+            option='vm_name',
+        )
     return found
 
 

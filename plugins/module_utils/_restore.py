@@ -8,6 +8,7 @@ the restored resources as a Restore job's property bag names them.
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
@@ -21,8 +22,13 @@ RECOVERY_TYPES = {
 # Options each restore type cannot do without (checked before anything is sent).
 REQUIRED_OPTIONS = {
     'restore_disks': ('staging_storage_account',),
-    'alternate_location': ('staging_storage_account', 'target_resource_group', 'target_vm_name',
-                           'target_virtual_network', 'target_subnet'),
+    'alternate_location': (
+        'staging_storage_account',
+        'target_resource_group',
+        'target_vm_name',
+        'target_virtual_network',
+        'target_subnet',
+    ),
     'original_location': ('staging_storage_account',),
 }
 
@@ -52,9 +58,9 @@ RESTORED_KEYS = (
 
 _FORMS = {
     'Microsoft.Storage/storageAccounts': 'a storage account name or an id /subscriptions/<sub>/resourceGroups/<rg>/providers/'
-                                         'Microsoft.Storage/storageAccounts/<name>',
+    'Microsoft.Storage/storageAccounts/<name>',
     'Microsoft.Network/virtualNetworks': 'a virtual network name or an id /subscriptions/<sub>/resourceGroups/<rg>/providers/'
-                                         'Microsoft.Network/virtualNetworks/<name>',
+    'Microsoft.Network/virtualNetworks/<name>',
 }
 
 
@@ -69,8 +75,10 @@ def resource_group_id(value, subscription_id, option='target_resource_group'):
         return '/subscriptions/%s/resourceGroups/%s' % (subscription_id, segments[0])
     if len(segments) == 4 and segments[0].lower() == 'subscriptions' and segments[2].lower() == 'resourcegroups':
         return '/' + '/'.join(segments)
-    raise _errors.ValidationError("%s: expected a resource group name or /subscriptions/<sub>/resourceGroups/<name>, got '%s'"
-                                  % (option, value), option=option)
+    raise _errors.ValidationError(
+        "%s: expected a resource group name or /subscriptions/<sub>/resourceGroups/<name>, got '%s'" % (option, value),
+        option=option,
+    )
 
 
 def resource_id(value, option, resource_type, subscription_id, resource_group):
@@ -78,13 +86,28 @@ def resource_id(value, option, resource_type, subscription_id, resource_group):
     segments = _segments(value)
     if len(segments) == 1:
         if not resource_group:
-            raise _errors.ValidationError('%s: a bare name needs target_resource_group (or give the full ARM id)' % option, option=option)
-        return '/subscriptions/%s/resourceGroups/%s/providers/%s/%s' % (subscription_id, resource_group, resource_type, segments[0])
+            raise _errors.ValidationError(
+                '%s: a bare name needs target_resource_group (or give the full ARM id)' % option, option=option
+            )
+        return '/subscriptions/%s/resourceGroups/%s/providers/%s/%s' % (
+            subscription_id,
+            resource_group,
+            resource_type,
+            segments[0],
+        )
     provider, kind = resource_type.split('/')
-    if (len(segments) == 8 and segments[0].lower() == 'subscriptions' and segments[2].lower() == 'resourcegroups'
-            and segments[4].lower() == 'providers' and segments[5].lower() == provider.lower() and segments[6].lower() == kind.lower()):
+    if (
+        len(segments) == 8
+        and segments[0].lower() == 'subscriptions'
+        and segments[2].lower() == 'resourcegroups'
+        and segments[4].lower() == 'providers'
+        and segments[5].lower() == provider.lower()
+        and segments[6].lower() == kind.lower()
+    ):
         return '/' + '/'.join(segments)
-    raise _errors.ValidationError("%s: expected %s, got '%s'" % (option, _FORMS.get(resource_type, resource_type), value), option=option)
+    raise _errors.ValidationError(
+        "%s: expected %s, got '%s'" % (option, _FORMS.get(resource_type, resource_type), value), option=option
+    )
 
 
 def subnet_id(value, network_id, option='target_subnet'):
@@ -95,10 +118,15 @@ def subnet_id(value, network_id, option='target_subnet'):
     if len(segments) == 10 and segments[6].lower() == 'virtualnetworks' and segments[8].lower() == 'subnets':
         subnet = '/' + '/'.join(segments)
         if not subnet.lower().startswith(network_id.lower() + '/subnets/'):
-            raise _errors.ValidationError('%s: the subnet %s is not in target_virtual_network %s' % (option, subnet, network_id), option=option)
+            raise _errors.ValidationError(
+                '%s: the subnet %s is not in target_virtual_network %s' % (option, subnet, network_id), option=option
+            )
         return subnet
-    raise _errors.ValidationError("%s: expected a subnet name or a subnet ARM id (…/virtualNetworks/<vnet>/subnets/<name>), got '%s'"
-                                  % (option, value), option=option)
+    raise _errors.ValidationError(
+        "%s: expected a subnet name or a subnet ARM id (…/virtualNetworks/<vnet>/subnets/<name>), got '%s'"
+        % (option, value),
+        option=option,
+    )
 
 
 def check_options(params):
@@ -106,10 +134,14 @@ def check_options(params):
     restore_type = params['restore_type']
     missing = [name for name in REQUIRED_OPTIONS[restore_type] if not params.get(name)]
     if missing:
-        raise _errors.ValidationError('restore_type=%s needs %s' % (restore_type, ', '.join(missing)), option=missing[0])
+        raise _errors.ValidationError(
+            'restore_type=%s needs %s' % (restore_type, ', '.join(missing)), option=missing[0]
+        )
     unused = [name for name, types in ALLOWED_OPTIONS.items() if params.get(name) and restore_type not in types]
     if unused:
-        raise _errors.ValidationError('restore_type=%s does not take %s' % (restore_type, ', '.join(sorted(unused))), option=sorted(unused)[0])
+        raise _errors.ValidationError(
+            'restore_type=%s does not take %s' % (restore_type, ', '.join(sorted(unused))), option=sorted(unused)[0]
+        )
     for lun in params.get('disk_luns') or []:
         if lun < 0:
             raise _errors.ValidationError('disk_luns: a LUN is a whole number from 0, got %s' % lun, option='disk_luns')
@@ -120,7 +152,9 @@ def validate(params, subscription_id, vm_resource_group=None):
     needs, and the forms of the names and ids. Where the VM's resource group is not known yet (the VM was
     named alone), a stand-in is used: only a bare staging account name depends on it, and a name is valid."""
     source = '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines/vm' % (
-        subscription_id, vm_resource_group or 'resource-group-of-the-vm')
+        subscription_id,
+        vm_resource_group or 'resource-group-of-the-vm',
+    )
     restore_request(params, source, 'recovery-point', 'region', subscription_id)
 
 
@@ -137,8 +171,13 @@ def restore_request(params, source_vm_id, recovery_point_id, region, subscriptio
         'recoveryType': RECOVERY_TYPES[restore_type],
         'sourceResourceId': source_vm_id,
         'region': region,
-        'storageAccountId': resource_id(params['staging_storage_account'], 'staging_storage_account', 'Microsoft.Storage/storageAccounts',
-                                        subscription_id, target_group_name or vm_resource_group),
+        'storageAccountId': resource_id(
+            params['staging_storage_account'],
+            'staging_storage_account',
+            'Microsoft.Storage/storageAccounts',
+            subscription_id,
+            target_group_name or vm_resource_group,
+        ),
         'createNewCloudService': False,
         'originalStorageAccountOption': False,
         'encryptionDetails': {'encryptionEnabled': False},
@@ -146,10 +185,16 @@ def restore_request(params, source_vm_id, recovery_point_id, region, subscriptio
     if target_group:
         properties['targetResourceGroupId'] = resource_group_id(target_group, subscription_id)
     if restore_type == 'alternate_location':
-        network = resource_id(params['target_virtual_network'], 'target_virtual_network', 'Microsoft.Network/virtualNetworks',
-                              subscription_id, target_group_name)
+        network = resource_id(
+            params['target_virtual_network'],
+            'target_virtual_network',
+            'Microsoft.Network/virtualNetworks',
+            subscription_id,
+            target_group_name,
+        )
         properties.update(
-            targetVirtualMachineId='%s/providers/Microsoft.Compute/virtualMachines/%s' % (properties['targetResourceGroupId'], params['target_vm_name']),
+            targetVirtualMachineId='%s/providers/Microsoft.Compute/virtualMachines/%s'
+            % (properties['targetResourceGroupId'], params['target_vm_name']),
             virtualNetworkId=network,
             subnetId=subnet_id(params['target_subnet'], network),
         )
@@ -164,5 +209,8 @@ def restore_request(params, source_vm_id, recovery_point_id, region, subscriptio
 
 def restored_resources(job):
     """The restored resources a Restore job's property bag names, under snake_case keys (None when absent)."""
-    bag = dict(((key or '').strip().lower(), value) for key, value in ((job or {}).get('extended_info') or {}).get('property_bag', {}).items())
+    bag = dict(
+        ((key or '').strip().lower(), value)
+        for key, value in ((job or {}).get('extended_info') or {}).get('property_bag', {}).items()
+    )
     return dict((name, bag.get(key.lower())) for name, key in RESTORED_KEYS)

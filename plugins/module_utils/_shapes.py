@@ -8,6 +8,7 @@ Jobs have their own, richer normalisation in _jobs.
 """
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
@@ -26,7 +27,9 @@ def _last(arm_id):
 def normalize_resource(resource, verbatim=None):
     """{id, name, type, location?, tags?, e_tag?} plus the snake_cased properties."""
     resource = resource or {}
-    shaped = camel_dict_to_snake_dict(resource.get('properties') or {}, ignore_list=verbatim if verbatim is not None else VERBATIM)
+    shaped = camel_dict_to_snake_dict(
+        resource.get('properties') or {}, ignore_list=verbatim if verbatim is not None else VERBATIM
+    )
     shaped.update(id=resource.get('id'), name=resource.get('name'), type=resource.get('type'))
     for key in ('location', 'tags', 'eTag'):
         if resource.get(key) is not None:
@@ -52,12 +55,17 @@ def normalize_recovery_point(resource):
     """A recovery point, with its id and time at the top level and the tiers it lives in."""
     point = normalize_resource(resource, verbatim=VERBATIM_IN_RECOVERY_POINTS)
     # A tier's extendedInfo is a free-form map: its keys stay as Azure sent them.
-    for shaped, raw in zip(point.get('recovery_point_tier_details') or [], ((resource or {}).get('properties') or {}).get('recoveryPointTierDetails') or []):
+    for shaped, raw in zip(
+        point.get('recovery_point_tier_details') or [],
+        ((resource or {}).get('properties') or {}).get('recoveryPointTierDetails') or [],
+    ):
         if isinstance(raw, dict) and 'extendedInfo' in raw:
             shaped['extended_info'] = raw['extendedInfo']
     point.update(
         recovery_point_id=resource.get('name'),
-        tiers=[tier.get('type') for tier in point.get('recovery_point_tier_details') or [] if tier.get('status') == 'Valid'],
+        tiers=[
+            tier.get('type') for tier in point.get('recovery_point_tier_details') or [] if tier.get('status') == 'Valid'
+        ],
     )
     return point
 

@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -105,8 +106,14 @@ def cancel(module, client, vault, job):
         response = client.post('%s/backupJobs/%s/cancel' % (vault, job['job_id']), deadline=module.deadline())
     except ApiError as error:
         if error.status == 400:
-            error.msg = ('Azure refused to cancel job %s (%s of %s, %s) in its current phase: %s: %s'
-                         % (job['job_id'], job['operation'], job['entity_friendly_name'], describe_phase(job), error.code, error.message))
+            error.msg = 'Azure refused to cancel job %s (%s of %s, %s) in its current phase: %s: %s' % (
+                job['job_id'],
+                job['operation'],
+                job['entity_friendly_name'],
+                describe_phase(job),
+                error.code,
+                error.message,
+            )
         raise
     track(client, response, module.deadline(), poll_interval=module.params['poll_interval'])
 
@@ -123,7 +130,10 @@ def run_module(module):
     job = normalize_job(client.get(job_path, deadline=module.deadline()).body)
     changed = job['status'] not in TERMINAL and job['status'] != 'Cancelling'
     if changed and 'Cancellable' not in (job['actions_info'] or []):
-        module.warn('Azure does not list this job as cancellable now (actions: %s); it may refuse.' % (job['actions_info'] or 'none'))
+        module.warn(
+            'Azure does not list this job as cancellable now (actions: %s); it may refuse.'
+            % (job['actions_info'] or 'none')
+        )
     if changed and not module.check_mode:
         cancel(module, client, vault, job)
         job = normalize_job(client.get(job_path, deadline=module.deadline()).body)

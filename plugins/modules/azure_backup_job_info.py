@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -127,8 +128,13 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._module impo
 def list_jobs(module):
     params = module.params
     start, end = _filters.time_window(params['start_time'], params['end_time'])
-    query = _filters.job_filter(status=params['status'], operation=params['operation'],
-                                backup_management_type=params['backup_management_type'], start_time=start, end_time=end)
+    query = _filters.job_filter(
+        status=params['status'],
+        operation=params['operation'],
+        backup_management_type=params['backup_management_type'],
+        start_time=start,
+        end_time=end,
+    )
     resources = module.client().list(module.vault_path() + '/backupJobs', params={'$filter': query} if query else None)
     jobs = [normalize_job(resource) for resource in resources]
     wanted = (params['entity_friendly_name'] or '').lower()
@@ -147,16 +153,37 @@ def main():
     module = AzureBackupModule(
         argument_spec=dict(
             job_id=dict(type='str'),
-            status=dict(type='str', choices=['InProgress', 'Completed', 'CompletedWithWarnings', 'Failed', 'Cancelled', 'Cancelling']),
-            operation=dict(type='str', choices=['Backup', 'Restore', 'ConfigureBackup', 'DisableBackup', 'DeleteBackupData',
-                                                'CrossRegionRestore', 'Register', 'UnRegister', 'Undelete', 'UpdateCustomerManagedKey']),
+            status=dict(
+                type='str',
+                choices=['InProgress', 'Completed', 'CompletedWithWarnings', 'Failed', 'Cancelled', 'Cancelling'],
+            ),
+            operation=dict(
+                type='str',
+                choices=[
+                    'Backup',
+                    'Restore',
+                    'ConfigureBackup',
+                    'DisableBackup',
+                    'DeleteBackupData',
+                    'CrossRegionRestore',
+                    'Register',
+                    'UnRegister',
+                    'Undelete',
+                    'UpdateCustomerManagedKey',
+                ],
+            ),
             backup_management_type=dict(type='str', default='AzureIaasVM'),
             start_time=dict(type='str'),
             end_time=dict(type='str'),
             entity_friendly_name=dict(type='str'),
         ),
-        mutually_exclusive=[('job_id', 'status'), ('job_id', 'operation'), ('job_id', 'start_time'), ('job_id', 'end_time'),
-                            ('job_id', 'entity_friendly_name')],
+        mutually_exclusive=[
+            ('job_id', 'status'),
+            ('job_id', 'operation'),
+            ('job_id', 'start_time'),
+            ('job_id', 'end_time'),
+            ('job_id', 'entity_friendly_name'),
+        ],
         supports_check_mode=True,
     )
     try:

@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -218,8 +219,12 @@ def main():
     module = AzureBackupModule(
         argument_spec=dict(
             job_ids=dict(type='list', elements='str', required=True, aliases=['job_id']),
-            failed_states=dict(type='list', elements='str', default=['Failed', 'Cancelled'],
-                               choices=['Failed', 'Cancelled', 'CompletedWithWarnings']),
+            failed_states=dict(
+                type='list',
+                elements='str',
+                default=['Failed', 'Cancelled'],
+                choices=['Failed', 'Cancelled', 'CompletedWithWarnings'],
+            ),
         ),
         shared=('auth', 'vault', 'wait'),
         supports_check_mode=True,

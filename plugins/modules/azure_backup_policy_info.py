@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -103,7 +104,9 @@ def run_module(module):
 
 
 def main():
-    module = AzureBackupModule(argument_spec=dict(name=dict(type='str', aliases=['policy_name'])), supports_check_mode=True)
+    module = AzureBackupModule(
+        argument_spec=dict(name=dict(type='str', aliases=['policy_name'])), supports_check_mode=True
+    )
     try:
         module.exit_json(**run_module(module))
     except AzureBackupError as error:

@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -128,8 +129,12 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._shapes impo
 
 
 def matches(item, params):
-    wanted = dict(vm_name=params['vm_name'], policy_name=params['policy_name'], health_status=params['health_status'],
-                  protection_state=params['protection_state'])
+    wanted = dict(
+        vm_name=params['vm_name'],
+        policy_name=params['policy_name'],
+        health_status=params['health_status'],
+        protection_state=params['protection_state'],
+    )
     return all((item.get(key) or '').lower() == value.lower() for key, value in wanted.items() if value)
 
 
@@ -147,8 +152,17 @@ def main():
             vm_name=dict(type='str'),
             policy_name=dict(type='str'),
             health_status=dict(type='str', choices=['Passed', 'ActionRequired', 'ActionSuggested', 'Invalid']),
-            protection_state=dict(type='str', choices=['IRPending', 'Protected', 'ProtectionError', 'ProtectionStopped',
-                                                       'ProtectionPaused', 'BackupsSuspended']),
+            protection_state=dict(
+                type='str',
+                choices=[
+                    'IRPending',
+                    'Protected',
+                    'ProtectionError',
+                    'ProtectionStopped',
+                    'ProtectionPaused',
+                    'BackupsSuspended',
+                ],
+            ),
         ),
         supports_check_mode=True,
     )

@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -135,7 +136,11 @@ ansible_facts:
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _protection
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, NotFound, ValidationError
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
+    AzureBackupError,
+    NotFound,
+    ValidationError,
+)
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import NoSuchItem, read_item, select_item
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._shapes import normalize_protected_item
@@ -169,18 +174,31 @@ def run_module(module):
     item = read_current(client, item, deadline)
     current = item.resource
     action, reason = _protection.plan(params['state'], current, policy_id)
-    result = dict(changed=action is not None, action=action, reason=reason, job_id=None,
-                  protected_item=normalize_protected_item(current) if current else None)
+    result = dict(
+        changed=action is not None,
+        action=action,
+        reason=reason,
+        job_id=None,
+        protected_item=normalize_protected_item(current) if current else None,
+    )
     if action and item.container_name is None:
-        raise ValidationError('vm_name: %s is not protected by the vault yet; name it with vm_name and vm_resource_group, '
-                              'or with vm_id, to protect it' % params['vm_name'], option='vm_resource_group')
+        raise ValidationError(
+            'vm_name: %s is not protected by the vault yet; name it with vm_name and vm_resource_group, '
+            'or with vm_id, to protect it' % params['vm_name'],
+            option='vm_resource_group',
+        )
     if action is None or module.check_mode:
         return result
-    vm_id = params['vm_id'] or (current or {}).get('properties', {}).get('sourceResourceId') or _ids.vm_id(
-        module.settings().subscription_id, *_ids.parse_iaasvm_name(item.name))
+    vm_id = (
+        params['vm_id']
+        or (current or {}).get('properties', {}).get('sourceResourceId')
+        or _ids.vm_id(module.settings().subscription_id, *_ids.parse_iaasvm_name(item.name))
+    )
     if current is None:
         _protection.discover(client, vault, vm_id, deadline=deadline, poll_interval=params['poll_interval'])
-    operation = _protection.apply(client, item.path, action, vm_id, policy_id, deadline=deadline, poll_interval=params['poll_interval'])
+    operation = _protection.apply(
+        client, item.path, action, vm_id, policy_id, deadline=deadline, poll_interval=params['poll_interval']
+    )
     result['job_id'] = operation and operation.job_id
     if params['wait'] and result['job_id']:
         result.update(module.wait_for_jobs([result['job_id']], vault_path=vault, partial=result))

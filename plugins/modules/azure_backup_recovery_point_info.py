@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -121,7 +122,11 @@ item:
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _filters
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _shapes
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import list_recovery_points, read_item, select_item
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import (
+    list_recovery_points,
+    read_item,
+    select_item,
+)
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
 
 
@@ -130,10 +135,15 @@ def run_module(module):
     start, end = _filters.time_window(params['start_time'], params['end_time'])
     item = select_item(params, module.vault_path())
     item = read_item(module.client(), item)
-    points = [_shapes.normalize_recovery_point(point) for point in list_recovery_points(module.client(), item, start, end)]
+    points = [
+        _shapes.normalize_recovery_point(point) for point in list_recovery_points(module.client(), item, start, end)
+    ]
     points = _shapes.newest_first(points)
-    return dict(changed=False, recovery_points=points[:1] if params['latest'] else points,
-                item=dict(vm_name=item.vm_name, container_name=item.container_name, protected_item_name=item.name))
+    return dict(
+        changed=False,
+        recovery_points=points[:1] if params['latest'] else points,
+        item=dict(vm_name=item.vm_name, container_name=item.container_name, protected_item_name=item.name),
+    )
 
 
 def main():

@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -215,7 +216,11 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _restore
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import VAULT_API_VERSION
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import read_item, read_recovery_point, select_item
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import (
+    read_item,
+    read_recovery_point,
+    select_item,
+)
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import job_id_of, track
 
@@ -224,17 +229,23 @@ def run_module(module):
     params, deadline = module.params, module.deadline()
     vault = module.vault_path()
     item = select_item(params, vault)
-    _restore.validate(params, module.settings().subscription_id, (_ids.parse_iaasvm_name(item.container_name) or [None])[0])
+    _restore.validate(
+        params, module.settings().subscription_id, (_ids.parse_iaasvm_name(item.container_name) or [None])[0]
+    )
     client = module.client()
     item = read_item(client, item, deadline=deadline)
     point = read_recovery_point(client, item, params['recovery_point_id'], deadline=deadline)
     region = params['region'] or client.get(vault, api_version=VAULT_API_VERSION, deadline=deadline).body['location']
     source_vm = item.properties.get('sourceResourceId') or item.properties.get('virtualMachineId')
-    body = _restore.restore_request(params, source_vm, point['recovery_point_id'], region, module.settings().subscription_id)
+    body = _restore.restore_request(
+        params, source_vm, point['recovery_point_id'], region, module.settings().subscription_id
+    )
     result = dict(changed=True, job_id=None, recovery_point=point, request=body)
     if module.check_mode:
         return result
-    response = client.post(item.path + '/recoveryPoints/' + point['recovery_point_id'] + '/restore', body=body, deadline=deadline)
+    response = client.post(
+        item.path + '/recoveryPoints/' + point['recovery_point_id'] + '/restore', body=body, deadline=deadline
+    )
     operation = track(client, response, deadline, poll_interval=params['poll_interval'])
     result['operation_id'] = operation.operation_id
     result['job_id'] = job_id_of(operation, 'restore', partial=result)

@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 DOCUMENTATION = r'''
@@ -169,8 +170,10 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations 
 
 def attach_or_refuse(module, running):
     if module.params['if_running'] == 'fail':
-        raise AzureBackupError("A backup of %s is already in progress (job %s, started %s) and if_running=fail"
-                               % (running['entity_friendly_name'], running['job_id'], running['start_time']))
+        raise AzureBackupError(
+            "A backup of %s is already in progress (job %s, started %s) and if_running=fail"
+            % (running['entity_friendly_name'], running['job_id'], running['start_time'])
+        )
     return dict(changed=False, attached=True, job_id=running['job_id'])
 
 
@@ -181,8 +184,10 @@ def run_module(module):
     item = select_item(params, vault)
     client = module.client()
     item = read_item(client, item, deadline=module.deadline())
-    result = dict(recovery_point_expiry=_backup.backup_request(expiry)['properties']['recoveryPointExpiryTimeInUTC'],
-                  item=dict(vm_name=item.vm_name, container_name=item.container_name, protected_item_name=item.name))
+    result = dict(
+        recovery_point_expiry=_backup.backup_request(expiry)['properties']['recoveryPointExpiryTimeInUTC'],
+        item=dict(vm_name=item.vm_name, container_name=item.container_name, protected_item_name=item.name),
+    )
     running = _backup.running_backup_job(client, vault, item, deadline=module.deadline())
     if running:
         result.update(attach_or_refuse(module, running), **job_results([running]))
@@ -190,13 +195,16 @@ def run_module(module):
         result.update(changed=True, attached=False, job_id=None)
     else:
         try:
-            operation = _backup.trigger(client, item, _backup.backup_request(expiry), module.deadline(), params['poll_interval'])
+            operation = _backup.trigger(
+                client, item, _backup.backup_request(expiry), module.deadline(), params['poll_interval']
+            )
             result.update(changed=True, attached=False, job_id=None, operation_id=operation.operation_id)
             result['job_id'] = job_id_of(operation, 'backup', partial=result)
         except AzureBackupError as error:
             # Azure refused because a backup started between our check and our request.
             running = _backup.is_backup_in_progress_error(error) and _backup.await_running_backup_job(
-                client, vault, item, module.deadline(), params['poll_interval'])
+                client, vault, item, module.deadline(), params['poll_interval']
+            )
             if not running:
                 raise
             result.update(attach_or_refuse(module, running), **job_results([running]))

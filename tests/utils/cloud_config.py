@@ -4,12 +4,21 @@ ansible-test integration strips the environment; for targets with `cloud/azure` 
 turns each key of the [default] section of this file into an environment variable and an Ansible
 variable (lower-cased). Usage: python cloud_config.py WORKDIR/env.json OUTPUT.ini [EMULATOR_URL]
 """
+
 import json
 import sys
 
-REQUIRED = ('AZURE_CLIENT_ID', 'AZURE_SECRET', 'AZURE_SUBSCRIPTION_ID', 'AZURE_TENANT',
-            'REQUESTS_CA_BUNDLE', 'AZURE_CLOUD_ENVIRONMENT',
-            'AZURE_BACKUP_RESOURCE_GROUP', 'AZURE_BACKUP_VAULT_NAME', 'AZURE_BACKUP_EMULATOR_URL')
+REQUIRED = (
+    'AZURE_CLIENT_ID',
+    'AZURE_SECRET',
+    'AZURE_SUBSCRIPTION_ID',
+    'AZURE_TENANT',
+    'REQUESTS_CA_BUNDLE',
+    'AZURE_CLOUD_ENVIRONMENT',
+    'AZURE_BACKUP_RESOURCE_GROUP',
+    'AZURE_BACKUP_VAULT_NAME',
+    'AZURE_BACKUP_EMULATOR_URL',
+)
 SECONDARY_RESOURCE_GROUP = 'rg-workloads'  # where the emulator's default scenario keeps its VMs
 
 

@@ -5,12 +5,13 @@ exists. tests/utils/ansible-test.sh copies this file there, with the pip wheel o
 and ansible-test runs it as:  python get_pip_X_Y.py --disable-pip-version-check pip==X.Y --no-setuptools --no-wheel
 We drop the two --no-* flags (get-pip options, not pip's) and run pip's own install from the wheel.
 """
+
 import glob
 import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-VERSION = os.path.splitext(os.path.basename(__file__))[0][len('get_pip_'):].replace('_', '.')
+VERSION = os.path.splitext(os.path.basename(__file__))[0][len('get_pip_') :].replace('_', '.')
 
 wheels = glob.glob(os.path.join(HERE, 'pip-%s-*.whl' % VERSION))
 if not wheels:

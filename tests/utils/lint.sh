@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Lint the collection with one Python line's tools: ansible-lint (production profile, see
-# .ansible-lint), antsibull-docs lint-collection-docs, antsibull-changelog lint.
+# Lint the collection with one Python line's tools: ruff format --check (the one formatter, ruff.toml),
+# ansible-lint (production profile, see .ansible-lint), antsibull-docs lint-collection-docs,
+# antsibull-changelog lint.
 # Usage: tests/utils/lint.sh LINE
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -14,6 +15,7 @@ run() {
 }
 
 cd "$ROOT"
+run ruff format --check --quiet .
 run ansible-lint
 run antsibull-docs lint-collection-docs --plugin-docs .
 run antsibull-changelog lint

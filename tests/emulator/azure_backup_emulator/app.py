@@ -21,12 +21,35 @@ MIN_API_VERSION = "2016-01-01"
 MAX_API_VERSION = "2026-12-31"
 
 # Fixed (non-variable) segments of an ARM path sit at even positions, plus the namespace at 5.
-_CANONICAL = {name.lower(): name for name in (
-    "subscriptions", "resourceGroups", "providers", "Microsoft.RecoveryServices", "vaults",
-    "backupFabrics", "protectionContainers", "protectedItems", "backup", "operationsStatus",
-    "operationResults", "recoveryPoints", "restore", "refreshContainers", "backupJobs", "cancel",
-    "backupJobsExport", "backupOperations", "backupOperationResults", "backupPolicies",
-    "backupProtectableItems", "backupProtectedItems", "operations", "protectableItems")}
+_CANONICAL = {
+    name.lower(): name
+    for name in (
+        "subscriptions",
+        "resourceGroups",
+        "providers",
+        "Microsoft.RecoveryServices",
+        "vaults",
+        "backupFabrics",
+        "protectionContainers",
+        "protectedItems",
+        "backup",
+        "operationsStatus",
+        "operationResults",
+        "recoveryPoints",
+        "restore",
+        "refreshContainers",
+        "backupJobs",
+        "cancel",
+        "backupJobsExport",
+        "backupOperations",
+        "backupOperationResults",
+        "backupPolicies",
+        "backupProtectableItems",
+        "backupProtectedItems",
+        "operations",
+        "protectableItems",
+    )
+}
 
 
 class CanonicalArmPaths:
@@ -85,6 +108,7 @@ def create_app(emulator):
 
 def emu():
     from flask import current_app
+
     return current_app.config["emulator"]
 
 
@@ -100,6 +124,7 @@ def is_arm_request():
 
 
 # --- before --------------------------------------------------------------------------------
+
 
 def _begin():
     g.started = time.perf_counter()
@@ -129,30 +154,38 @@ def _arm_guard():
     subscription = parts[2] if len(parts) > 2 else ""
     if subscription.lower() != e.tokens.subscription_id.lower():
         raise arm.ArmError(
-            403, "AuthorizationFailed",
+            403,
+            "AuthorizationFailed",
             "The client '%s' with object id '%s' does not have authorization to perform action "
             "'%s' over scope '%s' or the scope is invalid. If access was recently granted, please "
-            "refresh your credentials." % (e.tokens.object_id, e.tokens.object_id, _action(),
-                                           _scope(parts)))
+            "refresh your credentials." % (e.tokens.object_id, e.tokens.object_id, _action(), _scope(parts)),
+        )
     _check_api_version()
     kind = "reads" if request.method in ("GET", "HEAD") else "writes"
     allowed, remaining, wait = e.throttler.take(subscription, kind)
     if not allowed:
         g.ratelimit = (kind, 0)
         raise arm.ArmError(
-            429, "SubscriptionRequestsThrottled",
+            429,
+            "SubscriptionRequestsThrottled",
             "Number of '%s' requests for subscription '%s' actor '%s' exceeded. Please try again "
             "after '%d' seconds after the additional tokens are available. Refer to "
-            "https://aka.ms/arm-throttling for additional information." % (
-                "read" if kind == "reads" else "write", subscription, e.tokens.object_id, wait),
-            headers={"Retry-After": str(wait), "retry-after-ms": str(wait * 1000)})
+            "https://aka.ms/arm-throttling for additional information."
+            % ("read" if kind == "reads" else "write", subscription, e.tokens.object_id, wait),
+            headers={"Retry-After": str(wait), "retry-after-ms": str(wait * 1000)},
+        )
     g.ratelimit = (kind, remaining)
     if len(parts) > 4 and parts[3] == "resourceGroups":
         rg = parts[4]
         if rg.lower() not in e.state.resource_groups:
             raise arm.resource_group_not_found(rg)
-        if len(parts) > 7 and parts[5] == "providers" and parts[6] == "Microsoft.RecoveryServices" \
-                and parts[7] == "vaults" and len(parts) > 8:
+        if (
+            len(parts) > 7
+            and parts[5] == "providers"
+            and parts[6] == "Microsoft.RecoveryServices"
+            and parts[7] == "vaults"
+            and len(parts) > 8
+        ):
             vault = parts[8]
             if vault.lower() != e.state.vault_name.lower() or rg.lower() != e.state.vault_rg.lower():
                 raise arm.vault_not_found(vault, rg)
@@ -164,19 +197,31 @@ def _check_api_version():
         if key.lower() == "api-version":
             version = value
     if not version:
-        raise arm.ArmError(400, "MissingApiVersionParameter",
-                           "The api-version query parameter (?api-version=) is required for all "
-                           "requests.")
+        raise arm.ArmError(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        )
     core = version[:10]
-    if len(core) != 10 or core[4] != "-" or core[7] != "-" or not core.replace("-", "").isdigit() \
-            or version[10:] not in ("", "-preview"):
-        raise arm.ArmError(400, "InvalidApiVersionParameter",
-                           "The api-version '%s' is invalid. The supported versions are "
-                           "'2016-12-01,...,2026-10-01'." % version)
+    if (
+        len(core) != 10
+        or core[4] != "-"
+        or core[7] != "-"
+        or not core.replace("-", "").isdigit()
+        or version[10:] not in ("", "-preview")
+    ):
+        raise arm.ArmError(
+            400,
+            "InvalidApiVersionParameter",
+            "The api-version '%s' is invalid. The supported versions are '2016-12-01,...,2026-10-01'." % version,
+        )
     if not MIN_API_VERSION <= core <= MAX_API_VERSION:
-        raise arm.ArmError(400, "NoRegisteredProviderFound",
-                           "No registered resource provider found for location '%s' and API version "
-                           "'%s' for type 'vaults'." % (emu().state.location, version))
+        raise arm.ArmError(
+            400,
+            "NoRegisteredProviderFound",
+            "No registered resource provider found for location '%s' and API version "
+            "'%s' for type 'vaults'." % (emu().state.location, version),
+        )
 
 
 def _action():
@@ -193,14 +238,17 @@ def _scope(parts):
 def _unknown_route(exc):
     code = getattr(exc, "code", 404)
     if code == 405:
-        return arm.ArmError(405, "MethodNotAllowed",
-                            "The requested resource does not support http method '%s'." % request.method)
+        return arm.ArmError(
+            405, "MethodNotAllowed", "The requested resource does not support http method '%s'." % request.method
+        )
     segments = [s for s in request.path.split("/") if s]
     kind = "/".join(segments[8::2]) or "unknown"
-    return arm.ArmError(404, "InvalidResourceType",
-                        "The resource type '%s' could not be found in the namespace "
-                        "'Microsoft.RecoveryServices' for api version '%s'."
-                        % (kind, request.args.get("api-version", "")))
+    return arm.ArmError(
+        404,
+        "InvalidResourceType",
+        "The resource type '%s' could not be found in the namespace "
+        "'Microsoft.RecoveryServices' for api version '%s'." % (kind, request.args.get("api-version", "")),
+    )
 
 
 # --- faults --------------------------------------------------------------------------------
@@ -212,21 +260,28 @@ _DEFAULT_FAULT_ERRORS = {
     404: ("NotFound", "The requested resource was not found."),
     408: ("RequestTimeout", "The request timed out."),
     409: ("Conflict", "The request conflicts with the current state of the resource."),
-    429: ("SubscriptionRequestsThrottled", "Number of requests for subscription exceeded. Please try "
-                                           "again after the time given in the Retry-After header."),
-    500: ("InternalServerError", "Encountered internal server error. Diagnostic information: "
-                                 "tracking id '%s'."),
+    429: (
+        "SubscriptionRequestsThrottled",
+        "Number of requests for subscription exceeded. Please try "
+        "again after the time given in the Retry-After header.",
+    ),
+    500: ("InternalServerError", "Encountered internal server error. Diagnostic information: tracking id '%s'."),
     502: ("BadGateway", "The gateway received an invalid response from the upstream server."),
-    503: ("ServiceUnavailable", "The server (leader) is currently unable to handle the request. "
-                                "Please try again later."),
-    504: ("GatewayTimeout", "The gateway did not receive a response from "
-                            "'Microsoft.RecoveryServices' within the specified time period."),
+    503: (
+        "ServiceUnavailable",
+        "The server (leader) is currently unable to handle the request. Please try again later.",
+    ),
+    504: (
+        "GatewayTimeout",
+        "The gateway did not receive a response from 'Microsoft.RecoveryServices' within the specified time period.",
+    ),
 }
 
 
 def apply_fault(fault, response):
     """The response a fault produces (None: go on with the real handler)."""
     from flask import Response
+
     if fault.action == "delay":
         time.sleep(max(0, fault.delay_ms) / 1000.0)
         return response
@@ -243,8 +298,7 @@ def apply_fault(fault, response):
         text = json.dumps(payload) if payload is not None else str(fault.body)
         resp = Response(text, status=fault.status, mimetype="application/json")
     else:
-        code, message = _DEFAULT_FAULT_ERRORS.get(fault.status, ("Error%d" % fault.status,
-                                                                 "Injected failure."))
+        code, message = _DEFAULT_FAULT_ERRORS.get(fault.status, ("Error%d" % fault.status, "Injected failure."))
         if "%s" in message:
             message = message % g.request_id
         resp = json_response(arm.error_body(code, message), fault.status)
@@ -265,6 +319,7 @@ def _fault_headers(fault, resp):
 
 # --- after ---------------------------------------------------------------------------------
 
+
 def _finish(response):
     e = emu()
     if g.get("fault") is None and not g.get("dropped"):
@@ -275,8 +330,9 @@ def _finish(response):
             if replaced is not None:
                 response = replaced
     if is_arm_request():
-        for key, value in arm.arm_headers(g.request_id, e.state.location,
-                                          request.headers.get("x-ms-client-request-id")).items():
+        for key, value in arm.arm_headers(
+            g.request_id, e.state.location, request.headers.get("x-ms-client-request-id")
+        ).items():
             if key not in response.headers:
                 response.headers[key] = value
         if g.get("ratelimit"):
@@ -284,25 +340,36 @@ def _finish(response):
             response.headers["x-ms-ratelimit-remaining-subscription-%s" % kind] = str(remaining)
     status = "dropped" if g.get("dropped") else response.status_code
     e.log.record(
-        method=request.method, path=request.environ.get("emulator.raw_path", request.path),
-        query=_safe_query(), operation=g.get("operation", "Unknown"), status=status,
+        method=request.method,
+        path=request.environ.get("emulator.raw_path", request.path),
+        query=_safe_query(),
+        operation=g.get("operation", "Unknown"),
+        status=status,
         client_request_id=request.headers.get("x-ms-client-request-id"),
-        request_id=g.get("request_id"), emulated_time=_iso_now(e), fault_id=g.get("fault"),
-        duration_ms=round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2))
+        request_id=g.get("request_id"),
+        emulated_time=_iso_now(e),
+        fault_id=g.get("fault"),
+        duration_ms=round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+    )
     return response
 
 
 def _iso_now(e):
     from .timefmt import iso
+
     return iso(e.now())
 
 
 def _safe_query():
-    return {k: v for k, v in request.args.items()
-            if k.lower() not in ("client_secret", "code", "access_token", "client_assertion")}
+    return {
+        k: v
+        for k, v in request.args.items()
+        if k.lower() not in ("client_secret", "code", "access_token", "client_assertion")
+    }
 
 
 # --- errors --------------------------------------------------------------------------------
+
 
 def _arm_error(exc):
     resp = arm_json(exc.body(), exc.status)
@@ -314,5 +381,4 @@ def _arm_error(exc):
 def _http_error(exc):
     if is_arm_request():
         return _arm_error(_unknown_route(exc))
-    return json_response(arm.error_body(exc.name.replace(" ", ""), exc.description or exc.name),
-                         exc.code or 500)
+    return json_response(arm.error_body(exc.name.replace(" ", ""), exc.description or exc.name), exc.code or 500)

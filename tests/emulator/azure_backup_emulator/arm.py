@@ -52,23 +52,25 @@ def arm_headers(request_id, region, client_request_id=None):
 
 # --- common ARM errors -------------------------------------------------------------------------
 
+
 def resource_group_not_found(rg):
     return ArmError(404, "ResourceGroupNotFound", "Resource group '%s' could not be found." % rg)
 
 
 def vault_not_found(vault, rg):
     return ArmError(
-        404, "ResourceNotFound",
+        404,
+        "ResourceNotFound",
         "The Resource 'Microsoft.RecoveryServices/vaults/%s' under resource group '%s' was not found. "
-        "For more details please go to https://aka.ms/ARMResourceNotFoundFix" % (vault, rg))
+        "For more details please go to https://aka.ms/ARMResourceNotFoundFix" % (vault, rg),
+    )
 
 
 def invalid_input(message):
     return ArmError(400, "BMSUserErrorInvalidInput", message)
 
 
-ITEM_NOT_FOUND_MESSAGE = ("Item not found. Selected item might have been deleted. Please refresh the "
-                          "page and try again.")
+ITEM_NOT_FOUND_MESSAGE = "Item not found. Selected item might have been deleted. Please refresh the page and try again."
 
 
 def item_not_found():

@@ -10,15 +10,17 @@ from .scenario import load_scenario
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="azure-backup-emulator",
-                                     description="Offline Azure Backup (ARM + Entra ID) emulator")
+    parser = argparse.ArgumentParser(
+        prog="azure-backup-emulator", description="Offline Azure Backup (ARM + Entra ID) emulator"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the HTTPS emulator until SIGTERM/SIGINT")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port (see DIR/url)")
     serve.add_argument("--workdir", required=True, help="where ca.pem, env.sh, env.json, pid, url go")
-    serve.add_argument("--time-scale", type=float, default=1.0,
-                       help="emulated seconds per real second (default 1 = real Azure timing)")
+    serve.add_argument(
+        "--time-scale", type=float, default=1.0, help="emulated seconds per real second (default 1 = real Azure timing)"
+    )
     serve.add_argument("--scenario", help="JSON or YAML scenario file merged over the default")
     serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
     env = sub.add_parser("env", help="print env.sh of a running emulator")
@@ -30,8 +32,9 @@ def build_parser():
 def serve(args):
     from .server import EmulatorServer
 
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s"
+    )
     logging.getLogger("werkzeug").setLevel(logging.DEBUG if args.verbose else logging.ERROR)
     if args.time_scale <= 0:
         print("--time-scale must be > 0", file=sys.stderr)
@@ -46,8 +49,7 @@ def serve(args):
             os.remove(os.path.join(args.workdir, stale))
         except FileNotFoundError:
             pass
-    server = EmulatorServer(host=args.host, port=args.port, scenario=scenario,
-                            time_scale=args.time_scale)
+    server = EmulatorServer(host=args.host, port=args.port, scenario=scenario, time_scale=args.time_scale)
 
     def stop(signum, _frame):
         raise KeyboardInterrupt
@@ -55,8 +57,11 @@ def serve(args):
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     server.write_workdir(args.workdir)
-    print("azure-backup-emulator listening on %s (time scale %g)" % (server.url, args.time_scale),
-          file=sys.stderr, flush=True)
+    print(
+        "azure-backup-emulator listening on %s (time scale %g)" % (server.url, args.time_scale),
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -77,8 +82,7 @@ def print_env(args):
         with open(path, encoding="utf-8") as handle:
             sys.stdout.write(handle.read())
     except FileNotFoundError:
-        print("%s not found: is the emulator running with --workdir %s?" % (path, args.workdir),
-              file=sys.stderr)
+        print("%s not found: is the emulator running with --workdir %s?" % (path, args.workdir), file=sys.stderr)
         return 1
     return 0
 

@@ -21,8 +21,8 @@ class Fault:
         self.action = spec.get("action", "status")
         self.phase = spec.get("phase", "before")
         self.status = int(spec.get("status", 500 if self.action == "status" else 200))
-        self.count = spec.get("count")            # None: unlimited
-        self.after = int(spec.get("after", 0))    # skip the first N matches
+        self.count = spec.get("count")  # None: unlimited
+        self.after = int(spec.get("after", 0))  # skip the first N matches
         self.retry_after = spec.get("retry_after")
         self.retry_after_ms = spec.get("retry_after_ms")
         self.delay_ms = int(spec.get("delay_ms", 0))
@@ -70,12 +70,22 @@ class Fault:
 
     def to_dict(self):
         return {
-            "id": self.id, "operation": self.operation, "method": self.method,
-            "path_regex": self.path_regex, "action": self.action, "phase": self.phase,
-            "status": self.status, "count": self.count, "after": self.after,
-            "retry_after": self.retry_after, "retry_after_ms": self.retry_after_ms,
-            "delay_ms": self.delay_ms, "body": self.body, "headers": self.headers,
-            "matched": self.matched, "applied": self.applied,
+            "id": self.id,
+            "operation": self.operation,
+            "method": self.method,
+            "path_regex": self.path_regex,
+            "action": self.action,
+            "phase": self.phase,
+            "status": self.status,
+            "count": self.count,
+            "after": self.after,
+            "retry_after": self.retry_after,
+            "retry_after_ms": self.retry_after_ms,
+            "delay_ms": self.delay_ms,
+            "body": self.body,
+            "headers": self.headers,
+            "matched": self.matched,
+            "applied": self.applied,
         }
 
 

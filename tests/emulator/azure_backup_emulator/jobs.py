@@ -20,26 +20,26 @@ class Task:
     task_id: str
     seconds: float
     cancellable: bool = False
-    hidden: bool = False      # timing only, not listed in tasksList
+    hidden: bool = False  # timing only, not listed in tasksList
 
 
 @dataclass
 class Job:
     job_id: str
-    operation: str                      # Backup, Restore, ConfigureBackup, DisableBackup, ...
+    operation: str  # Backup, Restore, ConfigureBackup, DisableBackup, ...
     entity_friendly_name: str
-    container_name: str                 # iaasvmcontainerv2;<rg>;<vm> (no first segment)
-    start: object                       # datetime (UTC)
+    container_name: str  # iaasvmcontainerv2;<rg>;<vm> (no first segment)
+    start: object  # datetime (UTC)
     tasks: list
-    outcome: str = "Completed"          # Completed | CompletedWithWarnings | Failed
-    fail_task: Optional[int] = None     # index of the task that fails (at its end)
+    outcome: str = "Completed"  # Completed | CompletedWithWarnings | Failed
+    fail_task: Optional[int] = None  # index of the task that fails (at its end)
     error_details: list = field(default_factory=list)
     dynamic_error_message: Optional[str] = None
-    property_bag: dict = field(default_factory=dict)        # shown from the start
+    property_bag: dict = field(default_factory=dict)  # shown from the start
     final_property_bag: dict = field(default_factory=dict)  # added when it succeeded
     is_user_triggered: bool = True
     activity_id: str = ""
-    context: dict = field(default_factory=dict)             # for side effects (item key, rp, ...)
+    context: dict = field(default_factory=dict)  # for side effects (item key, rp, ...)
     cancel_requested: Optional[object] = None
     cancel_seconds: float = 30.0
     settled: bool = False
@@ -57,7 +57,7 @@ class Job:
         if self.cancel_requested is not None:
             return self.cancel_requested + timedelta(seconds=self.cancel_seconds)
         last = len(self.tasks) - 1 if self.fail_task is None else self.fail_task
-        total = sum(task.seconds for task in self.tasks[:last + 1])
+        total = sum(task.seconds for task in self.tasks[: last + 1])
         return self.start + timedelta(seconds=total)
 
     def final_status(self):

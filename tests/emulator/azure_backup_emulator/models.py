@@ -36,13 +36,16 @@ class VirtualMachine:
     size: str = "Standard_D2s_v3"
     os_type: str = "Linux"
     backup: dict = field(default_factory=dict)
-    discovered: bool = True          # listed as protectable only once discovered (refreshContainers)
+    discovered: bool = True  # listed as protectable only once discovered (refreshContainers)
     restore: dict = field(default_factory=dict)
 
     @property
     def vm_id(self):
         return "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines/%s" % (
-            self.subscription_id, self.resource_group, self.name)
+            self.subscription_id,
+            self.resource_group,
+            self.name,
+        )
 
     @property
     def short_container(self):
@@ -99,8 +102,12 @@ class RecoveryPoint:
                 "isSoftDeleted": False,
             },
         }
-        return {"id": "%s/recoveryPoints/%s" % (item_id, self.rp_id), "name": self.rp_id,
-                "type": RP_TYPE, "properties": props}
+        return {
+            "id": "%s/recoveryPoints/%s" % (item_id, self.rp_id),
+            "name": self.rp_id,
+            "type": RP_TYPE,
+            "properties": props,
+        }
 
 
 @dataclass
@@ -113,7 +120,7 @@ class ProtectedItem:
     last_backup_status: Optional[str] = None
     last_backup_time: Optional[object] = None
     data_id: str = ""
-    recovery_points: list = field(default_factory=list)   # newest first
+    recovery_points: list = field(default_factory=list)  # newest first
     protected_since: Optional[object] = None
     soft_deleted: bool = False
     deleted_at: Optional[object] = None
@@ -129,7 +136,10 @@ class ProtectedItem:
 
     def item_id(self, vault_id):
         return "%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s" % (
-            vault_id, self.vm.container_name, self.vm.item_name)
+            vault_id,
+            self.vm.container_name,
+            self.vm.item_name,
+        )
 
     def render(self, vault_id, policy_id, policy_type, extended=False, now=None):
         vm = self.vm
@@ -163,15 +173,18 @@ class ProtectedItem:
             if now is not None:
                 left = max(0, int((purge - now).total_seconds()))
                 props["deferredDeleteTimeRemaining"] = "%d.%02d:%02d:%02d" % (
-                    left // 86400, left % 86400 // 3600, left % 3600 // 60, left % 60)
+                    left // 86400,
+                    left % 86400 // 3600,
+                    left % 3600 // 60,
+                    left % 60,
+                )
         if extended:
             props["extendedInfo"] = {
                 "oldestRecoveryPoint": iso(self.recovery_points[-1].time) if self.recovery_points else None,
                 "recoveryPointCount": len(self.recovery_points),
                 "policyInconsistent": False,
             }
-        return {"id": self.item_id(vault_id), "name": vm.item_name, "type": ITEM_TYPE,
-                "properties": props}
+        return {"id": self.item_id(vault_id), "name": vm.item_name, "type": ITEM_TYPE, "properties": props}
 
 
 def render_policy(policy, vault_id, protected_count):
@@ -186,17 +199,21 @@ def render_policy(policy, vault_id, protected_count):
         "policyType": policy.get("policy_type", "V1"),
         "retentionPolicy": {
             "retentionPolicyType": "LongTermRetentionPolicy",
-            "dailySchedule": {"retentionTimes": [run_time],
-                              "retentionDuration": {"count": days, "durationType": "Days"}},
+            "dailySchedule": {
+                "retentionTimes": [run_time],
+                "retentionDuration": {"count": days, "durationType": "Days"},
+            },
         },
     }
     if props["policyType"] == "V2":
         props["schedulePolicy"] = {
             "schedulePolicyType": "SimpleSchedulePolicyV2",
             "scheduleRunFrequency": "Hourly",
-            "hourlySchedule": {"interval": int(policy.get("hourly_interval", 4)),
-                               "scheduleWindowStartTime": run_time,
-                               "scheduleWindowDuration": 24 - int(policy.get("hourly_interval", 4))},
+            "hourlySchedule": {
+                "interval": int(policy.get("hourly_interval", 4)),
+                "scheduleWindowStartTime": run_time,
+                "scheduleWindowDuration": 24 - int(policy.get("hourly_interval", 4)),
+            },
         }
     else:
         props["schedulePolicy"] = {
@@ -205,8 +222,12 @@ def render_policy(policy, vault_id, protected_count):
             "scheduleRunTimes": [run_time],
             "scheduleWeeklyFrequency": 0,
         }
-    return {"id": "%s/backupPolicies/%s" % (vault_id, policy["name"]), "name": policy["name"],
-            "type": POLICY_TYPE, "properties": props}
+    return {
+        "id": "%s/backupPolicies/%s" % (vault_id, policy["name"]),
+        "name": policy["name"],
+        "type": POLICY_TYPE,
+        "properties": props,
+    }
 
 
 def render_vault(scenario, vault_id):
@@ -219,9 +240,11 @@ def render_vault(scenario, vault_id):
         "etag": 'W/"datetime\'2026-01-01T00%3A00%3A00.0000000Z\'"',
         "location": vault["location"],
         "tags": dict(vault.get("tags") or {}),
-        "identity": {"type": "SystemAssigned",
-                     "principalId": "3f8e2a41-6a5c-4e0f-9b1e-7d2c5a9e4b10",
-                     "tenantId": scenario["tenant_id"]},
+        "identity": {
+            "type": "SystemAssigned",
+            "principalId": "3f8e2a41-6a5c-4e0f-9b1e-7d2c5a9e4b10",
+            "tenantId": scenario["tenant_id"],
+        },
         "sku": {"name": "Standard"},
         "properties": {
             "provisioningState": "Succeeded",
@@ -231,11 +254,15 @@ def render_vault(scenario, vault_id):
             "bcdrSecurityLevel": "Fair",
             "secureScore": "Adequate",
             "monitoringSettings": {
-                "azureMonitorAlertSettings": {"alertsForAllJobFailures": "Enabled",
-                                              "alertsForAllFailoverIssues": "Disabled",
-                                              "alertsForAllReplicationIssues": "Enabled"},
-                "classicAlertSettings": {"alertsForCriticalOperations": "Disabled",
-                                         "emailNotificationsForSiteRecovery": "Enabled"},
+                "azureMonitorAlertSettings": {
+                    "alertsForAllJobFailures": "Enabled",
+                    "alertsForAllFailoverIssues": "Disabled",
+                    "alertsForAllReplicationIssues": "Enabled",
+                },
+                "classicAlertSettings": {
+                    "alertsForCriticalOperations": "Disabled",
+                    "emailNotificationsForSiteRecovery": "Enabled",
+                },
             },
             "redundancySettings": {
                 "standardTierStorageRedundancy": vault.get("storage_redundancy", "GeoRedundant"),
@@ -243,9 +270,11 @@ def render_vault(scenario, vault_id):
             },
             "securitySettings": {
                 "immutabilitySettings": {"state": "Disabled"},
-                "softDeleteSettings": {"softDeleteState": "Enabled",
-                                       "softDeleteRetentionPeriodInDays": 14,
-                                       "enhancedSecurityState": "Enabled"},
+                "softDeleteSettings": {
+                    "softDeleteState": "Enabled",
+                    "softDeleteRetentionPeriodInDays": 14,
+                    "enhancedSecurityState": "Enabled",
+                },
                 "multiUserAuthorization": "Disabled",
             },
         },
@@ -255,8 +284,8 @@ def render_vault(scenario, vault_id):
 def render_protectable(vm, vault_id, protection_state):
     """Protectable VM (examples/2026-10-01/AzureIaasVm/BackupProtectableItems_List.json)."""
     return {
-        "id": "%s/backupFabrics/Azure/protectionContainers/%s/protectableItems/%s" % (
-            vault_id, vm.container_name, vm.item_name),
+        "id": "%s/backupFabrics/Azure/protectionContainers/%s/protectableItems/%s"
+        % (vault_id, vm.container_name, vm.item_name),
         "name": vm.item_name,
         "type": PROTECTABLE_TYPE,
         "properties": {

@@ -18,13 +18,15 @@ def parse_filter(text, allowed):
     for clause in _split_and(text):
         match = _CLAUSE.match(clause)
         if not match:
-            raise arm.invalid_input("Invalid $filter: '%s'. Expected clauses of the form "
-                                    "<field> eq '<value>' joined by 'and'." % text)
+            raise arm.invalid_input(
+                "Invalid $filter: '%s'. Expected clauses of the form <field> eq '<value>' joined by 'and'." % text
+            )
         field, value = match.group(1), match.group(2).replace("''", "'")
         name = canonical.get(field.lower())
         if name is None:
-            raise arm.invalid_input("Invalid $filter: '%s' is not a supported filter property. "
-                                    "Supported: %s." % (field, ", ".join(allowed)))
+            raise arm.invalid_input(
+                "Invalid $filter: '%s' is not a supported filter property. Supported: %s." % (field, ", ".join(allowed))
+            )
         if name in result:
             raise arm.invalid_input("Invalid $filter: '%s' appears more than once." % field)
         result[name] = value
@@ -52,5 +54,7 @@ def filter_time(value, field):
     try:
         return parse_filter_time(value)
     except ValueError:
-        raise arm.invalid_input("Invalid $filter: '%s' is not a valid time for %s. Use the format "
-                                "'yyyy-MM-dd hh:mm:ss tt'." % (value, field)) from None
+        raise arm.invalid_input(
+            "Invalid $filter: '%s' is not a valid time for %s. Use the format "
+            "'yyyy-MM-dd hh:mm:ss tt'." % (value, field)
+        ) from None

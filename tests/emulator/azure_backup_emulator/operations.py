@@ -14,20 +14,20 @@ from .timefmt import NULL_TIME, iso
 @dataclass
 class Operation:
     op_id: str
-    kind: str                     # item | vault | fabric | job | export
-    scope: str                    # lower-case key of what it is about (item name, job id, ...)
+    kind: str  # item | vault | fabric | job | export
+    scope: str  # lower-case key of what it is about (item name, job id, ...)
     start: object
     seconds: float
-    status_path: Optional[str]    # operationsStatus path (None when the op has none)
-    result_path: str              # operationResults path
+    status_path: Optional[str]  # operationsStatus path (None when the op has none)
+    result_path: str  # operationResults path
     on_done: Optional[Callable] = None
-    result: str = "Succeeded"     # Succeeded | Failed (decided when settled)
+    result: str = "Succeeded"  # Succeeded | Failed (decided when settled)
     error: Optional[dict] = None  # {"code", "message", "http_status"}
     job_id: Optional[str] = None
     job_ids: list = field(default_factory=list)
-    result_status: int = 204      # operationResults when done (200 for PUT item)
+    result_status: int = 204  # operationResults when done (200 for PUT item)
     result_body: Optional[Callable] = None
-    purpose: str = ""             # backup | restore | configure | delete | cancel | refresh ...
+    purpose: str = ""  # backup | restore | configure | delete | cancel | refresh ...
     payload: Optional[object] = None  # what the operation produced (e.g. exported jobs)
     settled: bool = False
 
@@ -61,9 +61,7 @@ class Operation:
             body["error"] = {"code": self.error["code"], "message": self.error["message"]}
         if status == "Succeeded":
             if self.job_id:
-                body["properties"] = {"objectType": "OperationStatusJobExtendedInfo",
-                                      "jobId": self.job_id}
+                body["properties"] = {"objectType": "OperationStatusJobExtendedInfo", "jobId": self.job_id}
             elif self.job_ids:
-                body["properties"] = {"objectType": "OperationStatusJobsExtendedInfo",
-                                      "jobIds": list(self.job_ids)}
+                body["properties"] = {"objectType": "OperationStatusJobsExtendedInfo", "jobIds": list(self.job_ids)}
         return body

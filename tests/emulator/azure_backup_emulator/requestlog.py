@@ -20,8 +20,19 @@ class RequestLog:
             self._tokens = 0
             self._ops = {}
 
-    def record(self, method, path, query, operation, status, client_request_id, request_id,
-               emulated_time, fault_id=None, duration_ms=None):
+    def record(
+        self,
+        method,
+        path,
+        query,
+        operation,
+        status,
+        client_request_id,
+        request_id,
+        emulated_time,
+        fault_id=None,
+        duration_ms=None,
+    ):
         with self._lock:
             self._seq += 1
             self._total += 1
@@ -53,8 +64,10 @@ class RequestLog:
             return {
                 "total": self._total,
                 "token_requests": self._tokens,
-                "operations": {name: {"count": v["count"], "statuses": dict(v["statuses"])}
-                               for name, v in sorted(self._ops.items())},
+                "operations": {
+                    name: {"count": v["count"], "statuses": dict(v["statuses"])}
+                    for name, v in sorted(self._ops.items())
+                },
             }
 
     def entries(self, since=0, operation=None, method=None):

@@ -23,8 +23,15 @@ _ARM_ID = {
 # upstream examples and what az/PowerShell always send (documented assumption, docs/emulator.md).
 REQUIRED = {
     "RestoreDisks": ("sourceResourceId", "storageAccountId", "region"),
-    "AlternateLocation": ("sourceResourceId", "storageAccountId", "region", "targetResourceGroupId",
-                          "targetVirtualMachineId", "virtualNetworkId", "subnetId"),
+    "AlternateLocation": (
+        "sourceResourceId",
+        "storageAccountId",
+        "region",
+        "targetResourceGroupId",
+        "targetVirtualMachineId",
+        "virtualNetworkId",
+        "subnetId",
+    ),
     "OriginalLocation": ("sourceResourceId", "storageAccountId", "region"),
 }
 
@@ -42,27 +49,28 @@ def validate_restore(state, item, rp, body):
         raise _invalid("objectType must be one of %s." % ", ".join(OBJECT_TYPES))
     recovery_type = props.get("recoveryType")
     if recovery_type not in RECOVERY_TYPES:
-        raise _invalid("recoveryType must be one of %s (got %r)."
-                       % (", ".join(RECOVERY_TYPES), recovery_type))
+        raise _invalid("recoveryType must be one of %s (got %r)." % (", ".join(RECOVERY_TYPES), recovery_type))
     missing = [name for name in REQUIRED[recovery_type] if not props.get(name)]
     if missing:
         required = ", ".join("'%s' is required" % m for m in missing)
         raise _invalid("%s for recoveryType %s." % (required, recovery_type))
     if props.get("recoveryPointId") not in (None, rp.rp_id):
-        raise _invalid("recoveryPointId '%s' does not match the recovery point in the URL ('%s')."
-                       % (props["recoveryPointId"], rp.rp_id))
+        raise _invalid(
+            "recoveryPointId '%s' does not match the recovery point in the URL ('%s')."
+            % (props["recoveryPointId"], rp.rp_id)
+        )
     if props["sourceResourceId"].lower() != item.vm.vm_id.lower():
-        raise _invalid("sourceResourceId does not match the protected item's virtual machine (%s)."
-                       % item.vm.vm_id)
+        raise _invalid("sourceResourceId does not match the protected item's virtual machine (%s)." % item.vm.vm_id)
     for name, pattern in _ARM_ID.items():
         if props.get(name) and not re.match(pattern, props[name], re.I):
             raise _invalid("'%s' is not a valid ARM resource id: %s" % (name, props[name]))
     if props["region"].replace(" ", "").lower() != state.location.lower():
-        raise _invalid("Restore to region '%s' is not possible: the vault is in '%s' and cross "
-                       "region restore is not enabled." % (props["region"], state.location))
+        raise _invalid(
+            "Restore to region '%s' is not possible: the vault is in '%s' and cross "
+            "region restore is not enabled." % (props["region"], state.location)
+        )
     if recovery_type == "AlternateLocation":
-        vm_rg, vm_name = re.match(_ARM_ID["targetVirtualMachineId"], props["targetVirtualMachineId"],
-                                  re.I).groups()
+        vm_rg, vm_name = re.match(_ARM_ID["targetVirtualMachineId"], props["targetVirtualMachineId"], re.I).groups()
         existing = {(v.resource_group.lower(), v.name.lower()) for v in state.vms.values()}
         if (vm_rg.lower(), vm_name.lower()) in existing:
             raise _invalid("The target virtual machine '%s' already exists." % vm_name)
@@ -86,22 +94,28 @@ def _property_bags(item, rp, props, job_id):
         stamp = rp.time.strftime("%Y%m%d-%H%M%S")
         container = "%s-%s" % (vm.name.lower(), job_id.replace("-", "")[:32])
         blob = "config-%s-%s.json" % (vm.name.lower(), job_id)
-        final.update({
-            "Target resource group": rg,
-            "Config Blob Container Name": container,
-            "Config Blob Name": blob,
-            "Config Blob Uri": "https://%s.blob.core.windows.net/%s/%s" % (account, container, blob),
-            "Template Blob Uri": "https://%s.blob.core.windows.net/%s/azuredeploy%s.json"
-                                 % (account, container, job_id),
-            "Restored disks": "%s-osdisk-%s, %s-datadisk-000-%s" % (vm.name, stamp, vm.name, stamp),
-        })
+        final.update(
+            {
+                "Target resource group": rg,
+                "Config Blob Container Name": container,
+                "Config Blob Name": blob,
+                "Config Blob Uri": "https://%s.blob.core.windows.net/%s/%s" % (account, container, blob),
+                "Template Blob Uri": "https://%s.blob.core.windows.net/%s/azuredeploy%s.json"
+                % (account, container, job_id),
+                "Restored disks": "%s-osdisk-%s, %s-datadisk-000-%s" % (vm.name, stamp, vm.name, stamp),
+            }
+        )
     elif recovery_type == "AlternateLocation":
         start["Job Type"] = "Recover to new virtual machine"
-        vm_rg, vm_name = re.match(_ARM_ID["targetVirtualMachineId"], props["targetVirtualMachineId"],
-                                  re.I).groups()
-        final.update({"Target VM Name": vm_name, "Target resource group": vm_rg,
-                      "Target Virtual Network": _name(props, "virtualNetworkId"),
-                      "Target Subnet": _name(props, "subnetId", 2)})
+        vm_rg, vm_name = re.match(_ARM_ID["targetVirtualMachineId"], props["targetVirtualMachineId"], re.I).groups()
+        final.update(
+            {
+                "Target VM Name": vm_name,
+                "Target resource group": vm_rg,
+                "Target Virtual Network": _name(props, "virtualNetworkId"),
+                "Target Subnet": _name(props, "subnetId", 2),
+            }
+        )
     else:
         start["Job Type"] = "Restore to original location"
         final.update({"Target VM Name": vm.name, "Target resource group": vm.resource_group})
@@ -117,18 +131,34 @@ def trigger_restore(state, item, rp, props, now):
         job_id = _guid()
         start_bag, final_bag = _property_bags(item, rp, props, job_id)
         outcome = vm.restore.get("outcome", "Completed")
-        job = Job(job_id=job_id, operation="Restore", entity_friendly_name=vm.name,
-                  container_name=vm.short_container, start=op.end,
-                  tasks=[Task("Transfer data", vary(state.timing.get("restore_seconds", [1200, 1800]),
-                                                    "restore", vm.key, n), cancellable=True)],
-                  outcome=outcome, fail_task=0 if outcome == "Failed" else None,
-                  is_user_triggered=True, activity_id=_guid(), property_bag=start_bag,
-                  final_property_bag=final_bag,
-                  context={"item": item.key, "request": props, "on_end": _restore_ended(state)})
+        job = Job(
+            job_id=job_id,
+            operation="Restore",
+            entity_friendly_name=vm.name,
+            container_name=vm.short_container,
+            start=op.end,
+            tasks=[
+                Task(
+                    "Transfer data",
+                    vary(state.timing.get("restore_seconds", [1200, 1800]), "restore", vm.key, n),
+                    cancellable=True,
+                )
+            ],
+            outcome=outcome,
+            fail_task=0 if outcome == "Failed" else None,
+            is_user_triggered=True,
+            activity_id=_guid(),
+            property_bag=start_bag,
+            final_property_bag=final_bag,
+            context={"item": item.key, "request": props, "on_end": _restore_ended(state)},
+        )
         if outcome == "Failed":
-            error = vm.restore.get("error") or {"code": "UserErrorRestoreFailed", "error_code": 400002,
-                                                "message": "Restore failed with an internal error.",
-                                                "recommendations": ["Retry the operation."]}
+            error = vm.restore.get("error") or {
+                "code": "UserErrorRestoreFailed",
+                "error_code": 400002,
+                "message": "Restore failed with an internal error.",
+                "recommendations": ["Retry the operation."],
+            }
             job.error_details = [error_info(error)]
             job.dynamic_error_message = error["message"]
         return state.add_job(job).job_id
@@ -141,12 +171,18 @@ def _restore_ended(state):
         props = job.context["request"]
         if job.final_status() != "Completed" or props["recoveryType"] != "AlternateLocation":
             return
-        vm_rg, vm_name = re.match(_ARM_ID["targetVirtualMachineId"], props["targetVirtualMachineId"],
-                                  re.I).groups()
+        vm_rg, vm_name = re.match(_ARM_ID["targetVirtualMachineId"], props["targetVirtualMachineId"], re.I).groups()
         source = state.vms[job.context["item"]]
-        restored = VirtualMachine(name=vm_name, resource_group=vm_rg,
-                                  subscription_id=state.subscription_id, location=source.location,
-                                  size=source.size, os_type=source.os_type, discovered=False)
+        restored = VirtualMachine(
+            name=vm_name,
+            resource_group=vm_rg,
+            subscription_id=state.subscription_id,
+            location=source.location,
+            size=source.size,
+            os_type=source.os_type,
+            discovered=False,
+        )
         state.vms.setdefault(restored.key, restored)
         state.resource_groups.add(vm_rg.lower())
+
     return hook

@@ -45,48 +45,69 @@ DEFAULT_SCENARIO = {
         },
     ],
     "virtual_machines": [
-        {"name": "vm-web-01", "resource_group": "rg-workloads", "protected": True,
-         "policy": "DefaultPolicy", "backup": {"size_mb": 2332}},
-        {"name": "vm-web-02", "resource_group": "rg-workloads", "protected": True,
-         "policy": "DefaultPolicy", "backup": {"size_mb": 2410}},
-        {"name": "vm-db-01", "resource_group": "rg-workloads", "protected": True,
-         "policy": "DefaultPolicy", "size": "Standard_D4s_v3", "backup": {"size_mb": 18744}},
-        {"name": "vm-fail-01", "resource_group": "rg-workloads", "protected": True,
-         "policy": "DefaultPolicy",
-         "backup": {
-             "outcome": "Failed",
-             "error": {
-                 "code": "ExtensionSnapshotFailedNoNetwork",
-                 "error_code": 400007,
-                 "message": "Snapshot operation failed due to no network connectivity on the "
-                            "virtual machine.",
-                 "recommendations": [
-                     "Ensure that the VM has network connectivity to Azure Storage and Azure "
-                     "Backup service endpoints (allow the AzureBackup and Storage service tags).",
-                     "Check the proxy and firewall settings of the VM, then retry the operation.",
-                 ],
-             },
-         }},
-        {"name": "vm-warn-01", "resource_group": "rg-workloads", "protected": True,
-         "policy": "DefaultPolicy",
-         "backup": {
-             "outcome": "CompletedWithWarnings",
-             "size_mb": 1980,
-             "error": {
-                 "code": "UserErrorVssWriterTimeout",
-                 "error_code": 130011,
-                 "message": "Application-consistent snapshot could not be taken because a VSS "
-                            "writer timed out. A file-system consistent recovery point was created.",
-                 "recommendations": [
-                     "Restart the VSS writers that are in a bad state (vssadmin list writers) "
-                     "and retry the backup.",
-                 ],
-             },
-         }},
+        {
+            "name": "vm-web-01",
+            "resource_group": "rg-workloads",
+            "protected": True,
+            "policy": "DefaultPolicy",
+            "backup": {"size_mb": 2332},
+        },
+        {
+            "name": "vm-web-02",
+            "resource_group": "rg-workloads",
+            "protected": True,
+            "policy": "DefaultPolicy",
+            "backup": {"size_mb": 2410},
+        },
+        {
+            "name": "vm-db-01",
+            "resource_group": "rg-workloads",
+            "protected": True,
+            "policy": "DefaultPolicy",
+            "size": "Standard_D4s_v3",
+            "backup": {"size_mb": 18744},
+        },
+        {
+            "name": "vm-fail-01",
+            "resource_group": "rg-workloads",
+            "protected": True,
+            "policy": "DefaultPolicy",
+            "backup": {
+                "outcome": "Failed",
+                "error": {
+                    "code": "ExtensionSnapshotFailedNoNetwork",
+                    "error_code": 400007,
+                    "message": "Snapshot operation failed due to no network connectivity on the virtual machine.",
+                    "recommendations": [
+                        "Ensure that the VM has network connectivity to Azure Storage and Azure "
+                        "Backup service endpoints (allow the AzureBackup and Storage service tags).",
+                        "Check the proxy and firewall settings of the VM, then retry the operation.",
+                    ],
+                },
+            },
+        },
+        {
+            "name": "vm-warn-01",
+            "resource_group": "rg-workloads",
+            "protected": True,
+            "policy": "DefaultPolicy",
+            "backup": {
+                "outcome": "CompletedWithWarnings",
+                "size_mb": 1980,
+                "error": {
+                    "code": "UserErrorVssWriterTimeout",
+                    "error_code": 130011,
+                    "message": "Application-consistent snapshot could not be taken because a VSS "
+                    "writer timed out. A file-system consistent recovery point was created.",
+                    "recommendations": [
+                        "Restart the VSS writers that are in a bad state (vssadmin list writers) and retry the backup.",
+                    ],
+                },
+            },
+        },
         {"name": "vm-app-01", "resource_group": "rg-workloads", "protected": False},
         # Exists but the vault has not discovered it yet: protectable only after refreshContainers.
-        {"name": "vm-new-01", "resource_group": "rg-workloads", "protected": False,
-         "discovered": False},
+        {"name": "vm-new-01", "resource_group": "rg-workloads", "protected": False, "discovered": False},
     ],
     "timing": {
         # Emulated seconds. Per VM the values vary a little, deterministically.
@@ -142,12 +163,14 @@ def load_scenario(path=None, data=None):
             text = handle.read()
         if path.endswith((".yml", ".yaml")):
             import yaml
+
             override = yaml.safe_load(text) or {}
         else:
             try:
                 override = json.loads(text)
             except ValueError:
                 import yaml
+
                 override = yaml.safe_load(text) or {}
     scenario = deep_merge(DEFAULT_SCENARIO, override or {})
     validate(scenario)
@@ -169,5 +192,4 @@ def validate(scenario):
             raise ValueError("VM %s uses unknown policy %s" % (vm["name"], vm.get("policy")))
         outcome = (vm.get("backup") or {}).get("outcome", "Completed")
         if outcome not in ("Completed", "CompletedWithWarnings", "Failed"):
-            raise ValueError("VM %s: backup.outcome must be Completed, CompletedWithWarnings or "
-                             "Failed" % vm["name"])
+            raise ValueError("VM %s: backup.outcome must be Completed, CompletedWithWarnings or Failed" % vm["name"])

@@ -28,8 +28,7 @@ class _Handler(WSGIRequestHandler):
         self.close_connection = True
 
     def log_request(self, code="-", size="-"):
-        logging.getLogger("azure_backup_emulator.access").debug(
-            "%s %s %s", self.command, self.path.split("?")[0], code)
+        logging.getLogger("azure_backup_emulator.access").debug("%s %s %s", self.command, self.path.split("?")[0], code)
 
 
 def make_tls(hosts=("127.0.0.1", "localhost")):
@@ -48,8 +47,7 @@ class EmulatorServer:
         self.emulator = Emulator(scenario=scenario, time_scale=time_scale)
         self.app = create_app(self.emulator)
         self.ca, context = make_tls()
-        self.httpd = make_server(host, port, self.app, threaded=True, ssl_context=context,
-                                 request_handler=_Handler)
+        self.httpd = make_server(host, port, self.app, threaded=True, ssl_context=context, request_handler=_Handler)
         self.httpd.daemon_threads = True
         self.host = host
         self.port = self.httpd.server_port
@@ -61,8 +59,7 @@ class EmulatorServer:
         return "https://%s:%d" % (host, self.port)
 
     def start(self):
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="azure-backup-emulator",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="azure-backup-emulator", daemon=True)
         self._thread.start()
         return self
 

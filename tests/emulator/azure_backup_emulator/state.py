@@ -15,7 +15,8 @@ from .operations import Operation
 
 BACKUP_IN_PROGRESS_MESSAGE = (
     "Backup failed as another backup operation is already in progress. Please wait until the "
-    "previous backup operation is finished and then try again.")
+    "previous backup operation is finished and then try again."
+)
 
 
 def _guid(*parts):
@@ -34,9 +35,12 @@ class VaultState:
         self.vault_rg = vault["resource_group"]
         self.location = vault["location"]
         self.vault_path = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.RecoveryServices/vaults/%s" % (
-            self.subscription_id, self.vault_rg, self.vault_name)
+            self.subscription_id,
+            self.vault_rg,
+            self.vault_name,
+        )
         # Job ids and async URLs use the capitalised form the service returns (README §1).
-        self.service_vault_path = "/Subscriptions" + self.vault_path[len("/subscriptions"):]
+        self.service_vault_path = "/Subscriptions" + self.vault_path[len("/subscriptions") :]
         self.timing = scenario["timing"]
         self.policies = {p["name"].lower(): p for p in scenario["policies"]}
         self.vms = {}
@@ -55,11 +59,16 @@ class VaultState:
     def _build(self, now):
         for spec in self.scenario["virtual_machines"]:
             vm = VirtualMachine(
-                name=spec["name"], resource_group=spec["resource_group"],
+                name=spec["name"],
+                resource_group=spec["resource_group"],
                 subscription_id=self.subscription_id,
-                location=spec.get("location", self.location), size=spec.get("size", "Standard_D2s_v3"),
-                os_type=spec.get("os_type", "Linux"), backup=dict(spec.get("backup") or {}),
-                discovered=bool(spec.get("discovered", True)), restore=dict(spec.get("restore") or {}))
+                location=spec.get("location", self.location),
+                size=spec.get("size", "Standard_D2s_v3"),
+                os_type=spec.get("os_type", "Linux"),
+                backup=dict(spec.get("backup") or {}),
+                discovered=bool(spec.get("discovered", True)),
+                restore=dict(spec.get("restore") or {}),
+            )
             self.vms[vm.key] = vm
             self.resource_groups.add(vm.resource_group.lower())
             if spec.get("protected", True):
@@ -70,10 +79,14 @@ class VaultState:
         policy = self.policies[policy_name.lower()]
         days = int(self.scenario.get("history", {}).get("days", 5))
         since = _midnight(now) - timedelta(days=days + 1) + timedelta(hours=9)
-        item = ProtectedItem(vm=vm, policy_name=policy["name"], protection_state="IRPending",
-                             health_status="Passed",
-                             data_id=str(int(stable_fraction("data", vm.key) * 10 ** 17)),
-                             protected_since=since)
+        item = ProtectedItem(
+            vm=vm,
+            policy_name=policy["name"],
+            protection_state="IRPending",
+            health_status="Passed",
+            data_id=str(int(stable_fraction("data", vm.key) * 10**17)),
+            protected_since=since,
+        )
         self.items[item.key] = item
         self._add_job(self._configure_job(item, since, seeded=True))
         hour, minute = (int(x) for x in policy.get("schedule_run_time", "19:00").split(":"))
@@ -81,8 +94,7 @@ class VaultState:
             start = _midnight(now) - timedelta(days=day) + timedelta(hours=hour, minutes=minute)
             outcome = vm.backup.get("outcome", "Completed") if day == 1 else "Completed"
             expiry = start + timedelta(days=int(policy.get("daily_retention_days", 30)))
-            self._add_job(self._backup_job(item, start, expiry, user=False, outcome=outcome,
-                                           seed=("hist", day)))
+            self._add_job(self._backup_job(item, start, expiry, user=False, outcome=outcome, seed=("hist", day)))
 
     # --- ids, bookkeeping ------------------------------------------------------------------
 
@@ -103,23 +115,34 @@ class VaultState:
     def item_path(self, item_or_vm):
         vm = getattr(item_or_vm, "vm", item_or_vm)
         return "%s/backupFabrics/Azure/protectionContainers/%s/protectedItems/%s" % (
-            self.service_vault_path, vm.container_name, vm.item_name)
+            self.service_vault_path,
+            vm.container_name,
+            vm.item_name,
+        )
 
     def error_code(self, name, default):
         """Codes the public contract does not pin down are scenario-configurable (errors.*)."""
         return (self.scenario.get("errors") or {}).get(name, default)
 
-    def item_operation(self, vm, purpose, now, on_done, seconds=None, result_status=204,
-                       result_body=None):
+    def item_operation(self, vm, purpose, now, on_done, seconds=None, result_status=204, result_body=None):
         """An item-level async operation (operationsStatus + operationResults under the item)."""
         op_id = _guid()
         base = self.item_path(vm)
         if seconds is None:
             seconds = vary(self.timing["operation_seconds"], purpose, vm.key, self._next())
-        op = Operation(op_id=op_id, kind="item", scope=vm.key, start=now, seconds=seconds,
-                       status_path="%s/operationsStatus/%s" % (base, op_id),
-                       result_path="%s/operationResults/%s" % (base, op_id), on_done=on_done,
-                       purpose=purpose, result_status=result_status, result_body=result_body)
+        op = Operation(
+            op_id=op_id,
+            kind="item",
+            scope=vm.key,
+            start=now,
+            seconds=seconds,
+            status_path="%s/operationsStatus/%s" % (base, op_id),
+            result_path="%s/operationResults/%s" % (base, op_id),
+            on_done=on_done,
+            purpose=purpose,
+            result_status=result_status,
+            result_body=result_body,
+        )
         return self._add_op(op)
 
     def vault_operation(self, purpose, now, on_done, seconds=None):
@@ -127,10 +150,17 @@ class VaultState:
         op_id = _guid()
         if seconds is None:
             seconds = vary(self.timing["operation_seconds"], purpose, self._next())
-        op = Operation(op_id=op_id, kind="vault", scope="vault", start=now, seconds=seconds,
-                       status_path="%s/backupOperations/%s" % (self.service_vault_path, op_id),
-                       result_path="%s/backupOperationResults/%s" % (self.service_vault_path, op_id),
-                       on_done=on_done, purpose=purpose)
+        op = Operation(
+            op_id=op_id,
+            kind="vault",
+            scope="vault",
+            start=now,
+            seconds=seconds,
+            status_path="%s/backupOperations/%s" % (self.service_vault_path, op_id),
+            result_path="%s/backupOperationResults/%s" % (self.service_vault_path, op_id),
+            on_done=on_done,
+            purpose=purpose,
+        )
         return self._add_op(op)
 
     def add_job(self, job):
@@ -154,19 +184,21 @@ class VaultState:
         return vm
 
     def protected_count(self, policy_name):
-        return sum(1 for item in self.items.values()
-                   if (item.policy_name or "").lower() == policy_name.lower()
-                   and item.protection_state not in ("ProtectionStopped",) and not item.soft_deleted)
+        return sum(
+            1
+            for item in self.items.values()
+            if (item.policy_name or "").lower() == policy_name.lower()
+            and item.protection_state not in ("ProtectionStopped",)
+            and not item.soft_deleted
+        )
 
     # --- time ------------------------------------------------------------------------------
 
     def settle(self, now):
         """Complete, in time order, every operation and job whose end is not after ``now``."""
         while True:
-            due = [(self.operations[o].end, 0, o) for o in self._open_ops
-                   if self.operations[o].end <= now]
-            due += [(self.jobs[j].planned_end(), 1, j) for j in self._open_jobs
-                    if self.jobs[j].planned_end() <= now]
+            due = [(self.operations[o].end, 0, o) for o in self._open_ops if self.operations[o].end <= now]
+            due += [(self.jobs[j].planned_end(), 1, j) for j in self._open_jobs if self.jobs[j].planned_end() <= now]
             if not due:
                 return
             _when, kind, key = min(due)
@@ -191,8 +223,10 @@ class VaultState:
             op = self.operations[op_id]
             if op.scope == item.key and op.purpose == "backup":
                 return True
-        return any(job.context.get("item") == item.key and job.operation == "Backup"
-                   and job.is_running(now) for job in self.jobs.values())
+        return any(
+            job.context.get("item") == item.key and job.operation == "Backup" and job.is_running(now)
+            for job in self.jobs.values()
+        )
 
     def trigger_backup(self, item, expiry, now):
         if self.backup_running(item, now):
@@ -204,8 +238,9 @@ class VaultState:
         def on_done(op):
             return self._add_job(self._backup_job(item, op.end, expiry, user=True, seed=("n", n))).job_id
 
-        return self.item_operation(item.vm, "backup", now, on_done,
-                                   seconds=vary(self.timing["operation_seconds"], "op", item.key, n))
+        return self.item_operation(
+            item.vm, "backup", now, on_done, seconds=vary(self.timing["operation_seconds"], "op", item.key, n)
+        )
 
     def _backup_job(self, item, start, expiry, user, seed, outcome=None):
         vm = item.vm
@@ -215,31 +250,34 @@ class VaultState:
         transfer = vm.backup.get("transfer_seconds") or vary(timing["transfer_seconds"], "xfer", vm.key, *seed)
         job = Job(
             job_id=_guid("job", vm.key, *seed) if seed[0] == "hist" else _guid(),
-            operation="Backup", entity_friendly_name=vm.name, container_name=vm.short_container,
+            operation="Backup",
+            entity_friendly_name=vm.name,
+            container_name=vm.short_container,
             start=start,
-            tasks=[Task("Take Snapshot", snapshot, cancellable=True),
-                   Task("Transfer data to vault", transfer)],
-            outcome=outcome, is_user_triggered=user,
+            tasks=[Task("Take Snapshot", snapshot, cancellable=True), Task("Transfer data to vault", transfer)],
+            outcome=outcome,
+            is_user_triggered=user,
             activity_id=_guid("activity", vm.key, *seed) if seed[0] == "hist" else _guid(),
             property_bag=backup_property_bag(vm.name),
             cancel_seconds=float(timing.get("cancel_seconds", 30)),
-            context={"item": item.key, "expiry": expiry, "snapshot_seconds": snapshot,
-                     "on_end": self._backup_ended},
+            context={"item": item.key, "expiry": expiry, "snapshot_seconds": snapshot, "on_end": self._backup_ended},
         )
         error = vm.backup.get("error")
         if outcome == "Failed":
             job.fail_task = 0
-            error = error or {"code": "BackUpOperationFailed", "error_code": 400001,
-                              "message": "Backup failed with an internal error.",
-                              "recommendations": ["Retry the operation after some time."]}
+            error = error or {
+                "code": "BackUpOperationFailed",
+                "error_code": 400001,
+                "message": "Backup failed with an internal error.",
+                "recommendations": ["Retry the operation after some time."],
+            }
             job.error_details = [error_info(error)]
             job.dynamic_error_message = error["message"]
         elif outcome == "CompletedWithWarnings" and error:
             job.error_details = [error_info(error)]
         if outcome != "Failed":
             rp_time = start + timedelta(seconds=snapshot)
-            job.final_property_bag = backup_final_property_bag(
-                int(vm.backup.get("size_mb", 2332)), rp_time, expiry)
+            job.final_property_bag = backup_final_property_bag(int(vm.backup.get("size_mb", 2332)), rp_time, expiry)
         return job
 
     def _backup_ended(self, job):
@@ -254,9 +292,14 @@ class VaultState:
         if status == "Failed":
             item.health_status = "ActionRequired"
             error = job.error_details[0] if job.error_details else {}
-            item.health_details = [{"code": error.get("errorCode", 0), "title": error.get("errorTitle", ""),
-                                    "message": error.get("errorString", ""),
-                                    "recommendations": error.get("recommendations", [])}]
+            item.health_details = [
+                {
+                    "code": error.get("errorCode", 0),
+                    "title": error.get("errorTitle", ""),
+                    "message": error.get("errorString", ""),
+                    "recommendations": error.get("recommendations", []),
+                }
+            ]
             item.protection_state = "ProtectionError"
             return
         item.health_status = "ActionSuggested" if status == "CompletedWithWarnings" else "Passed"
@@ -264,8 +307,7 @@ class VaultState:
         if item.protection_state in ("IRPending", "ProtectionError"):
             item.protection_state = "Protected"
         rp_time = job.start + timedelta(seconds=job.context["snapshot_seconds"])
-        self._add_recovery_point(item, rp_time, job.context.get("expiry"),
-                                 warnings=(status == "CompletedWithWarnings"))
+        self._add_recovery_point(item, rp_time, job.context.get("expiry"), warnings=(status == "CompletedWithWarnings"))
 
     def _add_recovery_point(self, item, when, expiry, warnings=False):
         policy = self.policies.get((item.policy_name or "").lower(), {})
@@ -275,11 +317,15 @@ class VaultState:
         else:
             rp_type = "AppConsistent" if vm.os_type.lower() == "windows" else "FileSystemConsistent"
         rp = RecoveryPoint(
-            rp_id=str(10 ** 13 + int(stable_fraction("rp", vm.key, when.isoformat()) * 9 * 10 ** 13)),
-            time=when, rp_type=rp_type, expiry=expiry,
-            instant_days=int(policy.get("instant_rp_retention_days", 2)), size=vm.size,
+            rp_id=str(10**13 + int(stable_fraction("rp", vm.key, when.isoformat()) * 9 * 10**13)),
+            time=when,
+            rp_type=rp_type,
+            expiry=expiry,
+            instant_days=int(policy.get("instant_rp_retention_days", 2)),
+            size=vm.size,
             os_type="Windows" if vm.os_type.lower() == "windows" else "Linux",
-            rule_name="DailyRule" if policy else "")
+            rule_name="DailyRule" if policy else "",
+        )
         item.recovery_points.insert(0, rp)
         item.recovery_points.sort(key=lambda r: r.time, reverse=True)
         return rp
@@ -291,12 +337,16 @@ class VaultState:
         seconds = float(self.timing.get("configure_seconds", 40))
         return Job(
             job_id=_guid("configure", vm.key) if seeded else _guid(),
-            operation="ConfigureBackup", entity_friendly_name=vm.name,
-            container_name=vm.short_container, start=start, tasks=[Task("Configure Backup", seconds, hidden=True)],
+            operation="ConfigureBackup",
+            entity_friendly_name=vm.name,
+            container_name=vm.short_container,
+            start=start,
+            tasks=[Task("Configure Backup", seconds, hidden=True)],
             is_user_triggered=True,
             activity_id=_guid("configure-activity", vm.key) if seeded else _guid(),
             property_bag={"VM Name": vm.name, "Policy Name": item.policy_name or ""},
-            context={"item": item.key})
+            context={"item": item.key},
+        )
 
     # --- jobs ------------------------------------------------------------------------------
 
@@ -307,19 +357,26 @@ class VaultState:
         if status == "Cancelling":
             raise arm.ArmError(400, code, "The job '%s' is already being cancelled." % job.job_id)
         if status != "InProgress":
-            raise arm.ArmError(400, code, "The job '%s' has already ended (%s) and cannot be "
-                                          "cancelled." % (job.job_id, status))
+            raise arm.ArmError(
+                400, code, "The job '%s' has already ended (%s) and cannot be cancelled." % (job.job_id, status)
+            )
         if not job.cancellable(now):
             task = job.tasks[job.current_task(now)].task_id if job.current_task(now) is not None else ""
-            raise arm.ArmError(400, code, "The job '%s' cannot be cancelled while in the '%s' phase."
-                               % (job.job_id, task))
+            raise arm.ArmError(
+                400, code, "The job '%s' cannot be cancelled while in the '%s' phase." % (job.job_id, task)
+            )
         job.cancel_requested = now
         op_id = _guid()
-        op = Operation(op_id=op_id, kind="job", scope=job.job_id, start=now,
-                       seconds=job.cancel_seconds, status_path=None,
-                       result_path="%s/backupJobs/%s/operationResults/%s" % (
-                           self.service_vault_path, job.job_id, op_id),
-                       purpose="cancel")
+        op = Operation(
+            op_id=op_id,
+            kind="job",
+            scope=job.job_id,
+            start=now,
+            seconds=job.cancel_seconds,
+            status_path=None,
+            result_path="%s/backupJobs/%s/operationResults/%s" % (self.service_vault_path, job.job_id, op_id),
+            purpose="cancel",
+        )
         return self._add_op(op)
 
     def get_job(self, job_id):

@@ -21,8 +21,7 @@ def dotnet_general(value):
     value = value.astimezone(UTC)
     hour = value.hour % 12 or 12
     suffix = "AM" if value.hour < 12 else "PM"
-    return "%d/%d/%d %d:%02d:%02d %s" % (value.month, value.day, value.year, hour, value.minute,
-                                         value.second, suffix)
+    return "%d/%d/%d %d:%02d:%02d %s" % (value.month, value.day, value.year, hour, value.minute, value.second, suffix)
 
 
 def duration_iso(seconds):
@@ -72,7 +71,8 @@ def format_duration(seconds, style):
 
 
 _FILTER_TIME = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(AM|PM)?$", re.I)
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*(AM|PM)?$", re.I
+)
 
 
 def parse_filter_time(text):
@@ -93,8 +93,7 @@ def parse_filter_time(text):
             elif ampm.upper() == "AM" and hour == 12:
                 hour = 0
         micro = int((frac or "0")[:6].ljust(6, "0"))
-        return datetime(int(year), int(month), int(day), hour, int(minute), int(second or 0), micro,
-                        tzinfo=UTC)
+        return datetime(int(year), int(month), int(day), hour, int(minute), int(second or 0), micro, tzinfo=UTC)
     return parse_iso(text)
 
 

@@ -8,8 +8,7 @@ import requests
 from azure_backup_emulator.server import EmulatorServer
 
 SUB = "00000000-0000-0000-0000-000000000000"
-VAULT = ("/subscriptions/%s/resourceGroups/rg-backup-demo/providers/Microsoft.RecoveryServices/"
-         "vaults/rsv-demo" % SUB)
+VAULT = "/subscriptions/%s/resourceGroups/rg-backup-demo/providers/Microsoft.RecoveryServices/vaults/rsv-demo" % SUB
 API = "2026-10-01"
 
 
@@ -43,14 +42,12 @@ class Client:
 
     def request(self, method, path, params=None, auth=True, api=API, **kw):
         params = dict(params or {})
-        if api and not path.startswith("https://") and not path.startswith("/_emulator") \
-                and "api-version" not in path:
+        if api and not path.startswith("https://") and not path.startswith("/_emulator") and "api-version" not in path:
             params.setdefault("api-version", api)
         headers = dict(kw.pop("headers", {}) or {})
         if auth:
             headers.setdefault("Authorization", "Bearer " + self.get_token())
-        return self.session.request(method, self.full(path), params=params, headers=headers,
-                                    timeout=10, **kw)
+        return self.session.request(method, self.full(path), params=params, headers=headers, timeout=10, **kw)
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -62,9 +59,14 @@ class Client:
         if self.token is None:
             resp = self.session.post(
                 "%s/%s/oauth2/v2.0/token" % (self.url, self.env["AZURE_TENANT"]),
-                data={"grant_type": "client_credentials", "client_id": self.env["AZURE_CLIENT_ID"],
-                      "client_secret": self.env["AZURE_SECRET"], "scope": self.url + "/.default"},
-                timeout=10)
+                data={
+                    "grant_type": "client_credentials",
+                    "client_id": self.env["AZURE_CLIENT_ID"],
+                    "client_secret": self.env["AZURE_SECRET"],
+                    "scope": self.url + "/.default",
+                },
+                timeout=10,
+            )
             assert resp.status_code == 200, resp.text
             self.token = resp.json()["access_token"]
         return self.token

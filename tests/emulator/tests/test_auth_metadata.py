@@ -10,10 +10,23 @@ def test_metadata_2022_09_01_is_one_cloud_object(client):
     base = client.url + "/"
     assert body["name"] == "AzureBackupEmulator"
     assert body["resourceManager"] == base
-    assert body["authentication"] == {"loginEndpoint": base, "audiences": [base],
-                                      "tenant": "common", "identityProvider": "AAD"}
-    for key in ("portal", "suffixes", "gallery", "microsoftGraphResourceId", "sqlManagement",
-                "graph", "batch", "media", "activeDirectoryDataLake"):
+    assert body["authentication"] == {
+        "loginEndpoint": base,
+        "audiences": [base],
+        "tenant": "common",
+        "identityProvider": "AAD",
+    }
+    for key in (
+        "portal",
+        "suffixes",
+        "gallery",
+        "microsoftGraphResourceId",
+        "sqlManagement",
+        "graph",
+        "batch",
+        "media",
+        "activeDirectoryDataLake",
+    ):
         assert key in body
     assert "storage" in body["suffixes"]
 
@@ -51,8 +64,14 @@ def test_azure_identity_client_secret_credential_gets_working_token(ca_env):
     client = ca_env
     host = client.url.split("://", 1)[1]
     credential = ClientSecretCredential(
-        client.env["AZURE_TENANT"], client.env["AZURE_CLIENT_ID"], client.env["AZURE_SECRET"],
-        authority=host, disable_instance_discovery=True, connection_verify=client.ca, retry_total=0)
+        client.env["AZURE_TENANT"],
+        client.env["AZURE_CLIENT_ID"],
+        client.env["AZURE_SECRET"],
+        authority=host,
+        disable_instance_discovery=True,
+        connection_verify=client.ca,
+        retry_total=0,
+    )
     token = credential.get_token(client.url + "/.default")
     assert token.token.startswith("emu.")
     resp = client.get(VAULT, api="2026-11-01", headers={"Authorization": "Bearer " + token.token})
@@ -67,16 +86,26 @@ def test_azure_identity_wrong_secret_is_invalid_client(ca_env):
     client = ca_env
     host = client.url.split("://", 1)[1]
     credential = ClientSecretCredential(
-        client.env["AZURE_TENANT"], client.env["AZURE_CLIENT_ID"], "wrong",
-        authority=host, disable_instance_discovery=True, connection_verify=client.ca, retry_total=0)
+        client.env["AZURE_TENANT"],
+        client.env["AZURE_CLIENT_ID"],
+        "wrong",
+        authority=host,
+        disable_instance_discovery=True,
+        connection_verify=client.ca,
+        retry_total=0,
+    )
     with pytest.raises(ClientAuthenticationError) as info:
         credential.get_token(client.url + "/.default")
     assert "AADSTS7000215" in str(info.value)
 
 
 def _token(client, **overrides):
-    data = {"grant_type": "client_credentials", "client_id": client.env["AZURE_CLIENT_ID"],
-            "client_secret": client.env["AZURE_SECRET"], "scope": client.url + "/.default"}
+    data = {
+        "grant_type": "client_credentials",
+        "client_id": client.env["AZURE_CLIENT_ID"],
+        "client_secret": client.env["AZURE_SECRET"],
+        "scope": client.url + "/.default",
+    }
     data.update(overrides)
     tenant = data.pop("tenant", client.env["AZURE_TENANT"])
     return client.session.post("%s/%s/oauth2/v2.0/token" % (client.url, tenant), data=data)
@@ -146,8 +175,9 @@ def test_unknown_resource_group_vault_and_missing_api_version(client):
     vault = client.get(VAULT.replace("rsv-demo", "rsv-nope") + "/backupJobs")
     assert vault.status_code == 404
     assert vault.json()["error"]["code"] == "ResourceNotFound"
-    assert ("The Resource 'Microsoft.RecoveryServices/vaults/rsv-nope' under resource group "
-            "'rg-backup-demo' was not found") in vault.json()["error"]["message"]
+    assert (
+        "The Resource 'Microsoft.RecoveryServices/vaults/rsv-nope' under resource group 'rg-backup-demo' was not found"
+    ) in vault.json()["error"]["message"]
     no_version = client.get(VAULT + "/backupJobs", api=None)
     assert no_version.status_code == 400
     assert no_version.json()["error"]["code"] == "MissingApiVersionParameter"
@@ -157,9 +187,13 @@ def test_unknown_resource_group_vault_and_missing_api_version(client):
 
 
 def test_arm_headers_and_case_insensitive_paths(client):
-    resp = client.get(VAULT.replace("/subscriptions/", "/Subscriptions/").replace(
-        "resourceGroups", "resourcegroups").replace("Microsoft.RecoveryServices", "microsoft.recoveryservices")
-        + "/BACKUPJOBS", headers={"x-ms-client-request-id": "my-client-id"})
+    resp = client.get(
+        VAULT.replace("/subscriptions/", "/Subscriptions/")
+        .replace("resourceGroups", "resourcegroups")
+        .replace("Microsoft.RecoveryServices", "microsoft.recoveryservices")
+        + "/BACKUPJOBS",
+        headers={"x-ms-client-request-id": "my-client-id"},
+    )
     assert resp.status_code == 200
     h = resp.headers
     assert h["x-ms-client-request-id"] == "my-client-id"
@@ -176,11 +210,15 @@ def test_arm_headers_and_case_insensitive_paths(client):
 
 def test_v1_token_endpoint_and_instance_discovery(client):
     tenant = client.env["AZURE_TENANT"]
-    resp = client.session.post("%s/%s/oauth2/token" % (client.url, tenant),
-                               data={"grant_type": "client_credentials",
-                                     "client_id": client.env["AZURE_CLIENT_ID"],
-                                     "client_secret": client.env["AZURE_SECRET"],
-                                     "resource": client.url + "/"})
+    resp = client.session.post(
+        "%s/%s/oauth2/token" % (client.url, tenant),
+        data={
+            "grant_type": "client_credentials",
+            "client_id": client.env["AZURE_CLIENT_ID"],
+            "client_secret": client.env["AZURE_SECRET"],
+            "resource": client.url + "/",
+        },
+    )
     assert resp.status_code == 200
     body = resp.json()
     assert body["resource"] == client.url + "/" and int(body["expires_on"]) > 0

@@ -27,10 +27,16 @@ def test_backup_202_operation_and_job_lifecycle(client):
     h = resp.headers
     op_url = urllib.parse.urlsplit(h["Azure-AsyncOperation"])
     loc_url = urllib.parse.urlsplit(h["Location"])
-    assert re.search(r"/protectedItems/VM;iaasvmcontainerv2;rg-workloads;vm-web-01/operationsStatus/"
-                     r"[0-9a-f-]{36}$", op_url.path)
-    assert re.search(r"/protectedItems/VM;iaasvmcontainerv2;rg-workloads;vm-web-01/operationResults/"
-                     r"[0-9a-f-]{36}$", loc_url.path)
+    assert re.search(
+        r"/protectedItems/VM;iaasvmcontainerv2;rg-workloads;vm-web-01/operationsStatus/"
+        r"[0-9a-f-]{36}$",
+        op_url.path,
+    )
+    assert re.search(
+        r"/protectedItems/VM;iaasvmcontainerv2;rg-workloads;vm-web-01/operationResults/"
+        r"[0-9a-f-]{36}$",
+        loc_url.path,
+    )
     assert "api-version=" in op_url.query
     assert h["Retry-After"] == "60" and h["retry-after-ms"] == "60000"  # time scale 1
 
@@ -128,8 +134,7 @@ def test_failed_vm_job_has_error_details(client):
     error = props["errorDetails"][0]
     assert isinstance(error["errorCode"], int)
     assert error["errorTitle"] == "ExtensionSnapshotFailedNoNetwork"
-    assert error["errorString"] == ("Snapshot operation failed due to no network connectivity on "
-                                    "the virtual machine.")
+    assert error["errorString"] == ("Snapshot operation failed due to no network connectivity on the virtual machine.")
     assert error["recommendations"]
     tasks = props["extendedInfo"]["tasksList"]
     assert [t["status"] for t in tasks] == ["Failed", "NotStarted"]
@@ -161,18 +166,24 @@ def test_quoted_semicolons_are_accepted(client):
     resp = client.get(item_path("vm-db-01", quote=True))
     assert resp.status_code == 200
     assert resp.json()["properties"]["friendlyName"] == "vm-db-01"
-    assert client.post(item_path("vm-db-01", quote=True) + "/backup",
-                       json={"properties": {"objectType": "IaasVMBackupRequest"}}).status_code == 202
+    assert (
+        client.post(
+            item_path("vm-db-01", quote=True) + "/backup", json={"properties": {"objectType": "IaasVMBackupRequest"}}
+        ).status_code
+        == 202
+    )
 
 
-@pytest.mark.parametrize("body", [
-    {},
-    {"properties": {}},
-    {"properties": {"objectType": "AzureWorkloadBackupRequest"}},
-    {"properties": {"objectType": "IaasVMBackupRequest", "recoveryPointExpiryTimeInUTC": "tomorrow"}},
-    {"properties": {"objectType": "IaasVMBackupRequest",
-                    "recoveryPointExpiryTimeInUTC": "2001-01-01T00:00:00Z"}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"properties": {}},
+        {"properties": {"objectType": "AzureWorkloadBackupRequest"}},
+        {"properties": {"objectType": "IaasVMBackupRequest", "recoveryPointExpiryTimeInUTC": "tomorrow"}},
+        {"properties": {"objectType": "IaasVMBackupRequest", "recoveryPointExpiryTimeInUTC": "2001-01-01T00:00:00Z"}},
+    ],
+)
 def test_backup_body_is_validated(client, body):
     resp = client.trigger("vm-web-01", body=body)
     assert resp.status_code == 400
@@ -180,8 +191,9 @@ def test_backup_body_is_validated(client, body):
 
 
 def test_backup_with_expiry_is_accepted(client):
-    body = {"properties": {"objectType": "IaasVMBackupRequest",
-                           "recoveryPointExpiryTimeInUTC": "2099-01-01T00:00:00.000Z"}}
+    body = {
+        "properties": {"objectType": "IaasVMBackupRequest", "recoveryPointExpiryTimeInUTC": "2099-01-01T00:00:00.000Z"}
+    }
     job_id = client.job_id_of(client.trigger("vm-web-01", body=body))
     client.advance(2000)
     bag = job(client, job_id)["properties"]["extendedInfo"]["propertyBag"]
@@ -225,14 +237,17 @@ def test_job_list_filters(client):
     assert running in ids("startTime eq '%sT00:00:00Z' and endTime eq '%s'" % (day, now))
 
 
-@pytest.mark.parametrize("flt", [
-    "status = 'Completed'",
-    "status eq Completed",
-    "colour eq 'blue'",
-    "status eq 'Completed' or status eq 'Failed'",
-    "status eq 'Sleeping'",
-    "startTime eq 'yesterday'",
-])
+@pytest.mark.parametrize(
+    "flt",
+    [
+        "status = 'Completed'",
+        "status eq Completed",
+        "colour eq 'blue'",
+        "status eq 'Completed' or status eq 'Failed'",
+        "status eq 'Sleeping'",
+        "startTime eq 'yesterday'",
+    ],
+)
 def test_malformed_job_filter_is_400(client, flt):
     resp = client.get(VAULT + "/backupJobs", params={"$filter": flt})
     assert resp.status_code == 400
@@ -284,8 +299,7 @@ def test_protected_items_list_filters_and_paging(client):
     assert names("policyName eq 'EnhancedPolicy'") == []
     assert names("healthState eq 'ActionRequired'") == ["vm-fail-01"]
     assert names("containerName eq 'iaasvmcontainerv2;rg-workloads;vm-db-01'") == ["vm-db-01"]
-    assert client.get(VAULT + "/backupProtectedItems",
-                      params={"$filter": "friendlyName eq"}).status_code == 400
+    assert client.get(VAULT + "/backupProtectedItems", params={"$filter": "friendlyName eq"}).status_code == 400
     client.control("POST", "/scenario", {"paging": {"page_size": 2}})
     try:
         body = client.get(VAULT + "/backupProtectedItems").json()
@@ -300,15 +314,28 @@ def test_protected_items_list_filters_and_paging(client):
 
 def test_protected_item_shape(client):
     props = client.get(item_path("vm-web-01")).json()["properties"]
-    for key in ("friendlyName", "virtualMachineId", "protectionStatus", "protectionState",
-                "healthStatus", "lastBackupStatus", "lastBackupTime", "protectedItemDataId",
-                "protectedItemType", "backupManagementType", "workloadType", "containerName",
-                "sourceResourceId", "policyId", "lastRecoveryPoint", "policyType"):
+    for key in (
+        "friendlyName",
+        "virtualMachineId",
+        "protectionStatus",
+        "protectionState",
+        "healthStatus",
+        "lastBackupStatus",
+        "lastBackupTime",
+        "protectedItemDataId",
+        "protectedItemType",
+        "backupManagementType",
+        "workloadType",
+        "containerName",
+        "sourceResourceId",
+        "policyId",
+        "lastRecoveryPoint",
+        "policyType",
+    ):
         assert key in props, key
     assert props["protectionState"] == "Protected"
     assert props["policyId"].endswith("/backupPolicies/DefaultPolicy")
-    extended = client.get(item_path("vm-web-01"),
-                          params={"$filter": "expand eq 'extendedinfo'"}).json()["properties"]
+    extended = client.get(item_path("vm-web-01"), params={"$filter": "expand eq 'extendedinfo'"}).json()["properties"]
     assert extended["extendedInfo"]["recoveryPointCount"] == 5
 
 
@@ -318,8 +345,8 @@ def test_job_runs_on_scaled_real_time(tmp_path):
     try:
         client = Client(srv, tmp_path)
         resp = client.trigger("vm-web-01")
-        assert resp.headers["Retry-After"] == "1"          # 60 s / 6000, at least 1
-        assert resp.headers["retry-after-ms"] == "10"      # precise: 10 ms
+        assert resp.headers["Retry-After"] == "1"  # 60 s / 6000, at least 1
+        assert resp.headers["retry-after-ms"] == "10"  # precise: 10 ms
         deadline = time.monotonic() + 3
         status = None
         while time.monotonic() < deadline:

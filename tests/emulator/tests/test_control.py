@@ -17,8 +17,11 @@ JOBS = VAULT + "/backupJobs"
 
 
 def test_fault_429_with_retry_after_then_real_answer(client):
-    fault = client.control("POST", "/faults", {"operation": "BackupJobs_List", "status": 429,
-                                               "count": 2, "retry_after": 3, "retry_after_ms": 2500})
+    fault = client.control(
+        "POST",
+        "/faults",
+        {"operation": "BackupJobs_List", "status": 429, "count": 2, "retry_after": 3, "retry_after_ms": 2500},
+    )
     assert fault["id"]
     first = client.get(JOBS)
     assert first.status_code == 429
@@ -34,20 +37,29 @@ def test_fault_429_with_retry_after_then_real_answer(client):
 
 
 def test_fault_by_method_and_path_regex_with_after(client):
-    client.control("POST", "/faults", {"method": "GET", "path_regex": "/backupJobs$", "status": 503,
-                                       "after": 1, "count": 1})
-    assert client.get(JOBS).status_code == 200     # skipped (after=1)
+    client.control(
+        "POST", "/faults", {"method": "GET", "path_regex": "/backupJobs$", "status": 503, "after": 1, "count": 1}
+    )
+    assert client.get(JOBS).status_code == 200  # skipped (after=1)
     resp = client.get(JOBS)
     assert resp.status_code == 503
     assert resp.json()["error"]["code"] == "ServiceUnavailable"
-    assert client.get(JOBS).status_code == 200     # count exhausted
+    assert client.get(JOBS).status_code == 200  # count exhausted
     client.control("DELETE", "/faults")
     assert client.control("GET", "/faults")["faults"] == []
 
 
 def test_fault_custom_body(client):
-    client.control("POST", "/faults", {"operation": "JobDetails_Get", "status": 500, "count": 1,
-                                       "body": {"error": {"code": "Custom", "message": "boom"}}})
+    client.control(
+        "POST",
+        "/faults",
+        {
+            "operation": "JobDetails_Get",
+            "status": 500,
+            "count": 1,
+            "body": {"error": {"code": "Custom", "message": "boom"}},
+        },
+    )
     resp = client.get(JOBS + "/00000000-0000-0000-0000-000000000001")
     assert resp.status_code == 500 and resp.json()["error"]["code"] == "Custom"
 
@@ -62,8 +74,7 @@ def test_fault_drop_closes_connection_without_answer(client):
 
 
 def test_fault_delay_and_malformed(client):
-    client.control("POST", "/faults", {"operation": "Vaults_Get", "action": "delay",
-                                       "delay_ms": 150, "count": 1})
+    client.control("POST", "/faults", {"operation": "Vaults_Get", "action": "delay", "delay_ms": 150, "count": 1})
     started = time.monotonic()
     assert client.get(VAULT).status_code == 200
     assert time.monotonic() - started >= 0.15
@@ -77,8 +88,7 @@ def test_fault_delay_and_malformed(client):
 def test_after_phase_fault_lets_the_write_take_effect(client):
     """The POST reaches Azure (a backup starts) but the client sees a 500 / a dropped connection:
     exactly the case where a client must not resend the write."""
-    client.control("POST", "/faults", {"operation": "Backups_Trigger", "status": 500,
-                                       "phase": "after", "count": 1})
+    client.control("POST", "/faults", {"operation": "Backups_Trigger", "status": 500, "phase": "after", "count": 1})
     resp = client.trigger("vm-web-01")
     assert resp.status_code == 500
     state = client.control("GET", "/state")
@@ -87,8 +97,7 @@ def test_after_phase_fault_lets_the_write_take_effect(client):
     assert again.status_code == 400  # the first one did start
     assert again.json()["error"]["code"] == "UserErrorBackupOperationInProgress"
 
-    client.control("POST", "/faults", {"operation": "Backups_Trigger", "action": "drop",
-                                       "phase": "after", "count": 1})
+    client.control("POST", "/faults", {"operation": "Backups_Trigger", "action": "drop", "phase": "after", "count": 1})
     with pytest.raises(requests.exceptions.ConnectionError):
         client.trigger("vm-web-02")
     assert len(client.control("GET", "/state")["operations"]) == 2
@@ -99,16 +108,14 @@ def test_after_phase_fault_lets_the_write_take_effect(client):
 def test_fault_validation(client):
     resp = client.session.post(client.url + "/_emulator/faults", json={"status": 500})
     assert resp.status_code == 400
-    resp = client.session.post(client.url + "/_emulator/faults",
-                               json={"operation": "X", "action": "explode"})
+    resp = client.session.post(client.url + "/_emulator/faults", json={"operation": "X", "action": "explode"})
     assert resp.status_code == 400
 
 
 def test_throttling_token_bucket(client):
     client.control("POST", "/throttling", {"reads": {"capacity": 3, "refill_per_second": 0.5}})
     try:
-        remaining = [client.get(JOBS).headers["x-ms-ratelimit-remaining-subscription-reads"]
-                     for attempt in range(3)]
+        remaining = [client.get(JOBS).headers["x-ms-ratelimit-remaining-subscription-reads"] for attempt in range(3)]
         assert remaining == ["2", "1", "0"]
         throttled = client.get(JOBS)
         assert throttled.status_code == 429
@@ -182,9 +189,22 @@ def test_control_routes_can_take_faults_and_count(client):
 
 def test_cli_serve_writes_files_and_exits_cleanly_on_sigterm(tmp_path):
     workdir = tmp_path / "emu"
-    proc = subprocess.Popen([sys.executable, "-m", "azure_backup_emulator", "serve", "--port", "0",
-                             "--workdir", str(workdir), "--time-scale", "60"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "azure_backup_emulator",
+            "serve",
+            "--port",
+            "0",
+            "--workdir",
+            str(workdir),
+            "--time-scale",
+            "60",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 15
         while not (workdir / "url").exists():
@@ -198,16 +218,29 @@ def test_cli_serve_writes_files_and_exits_cleanly_on_sigterm(tmp_path):
         assert env["AZURE_CLOUD_ENVIRONMENT"] == url + "/metadata/endpoints?api-version=2022-09-01"
         assert env["REQUESTS_CA_BUNDLE"] == str(workdir / "ca.pem")
         sh = (workdir / "env.sh").read_text()
-        for key in ("AZURE_CLOUD_ENVIRONMENT", "REQUESTS_CA_BUNDLE", "AZURE_TENANT", "AZURE_CLIENT_ID",
-                    "AZURE_SECRET", "AZURE_SUBSCRIPTION_ID", "AZURE_BACKUP_RESOURCE_GROUP",
-                    "AZURE_BACKUP_VAULT_NAME", "AZURE_BACKUP_EMULATOR_URL"):
+        for key in (
+            "AZURE_CLOUD_ENVIRONMENT",
+            "REQUESTS_CA_BUNDLE",
+            "AZURE_TENANT",
+            "AZURE_CLIENT_ID",
+            "AZURE_SECRET",
+            "AZURE_SUBSCRIPTION_ID",
+            "AZURE_BACKUP_RESOURCE_GROUP",
+            "AZURE_BACKUP_VAULT_NAME",
+            "AZURE_BACKUP_EMULATOR_URL",
+        ):
             assert "export %s=" % key in sh
         assert int((workdir / "pid").read_text()) == proc.pid
-        resp = requests.get(url + "/metadata/endpoints", params={"api-version": "2022-09-01"},
-                            verify=str(workdir / "ca.pem"))
+        resp = requests.get(
+            url + "/metadata/endpoints", params={"api-version": "2022-09-01"}, verify=str(workdir / "ca.pem")
+        )
         assert resp.status_code == 200
-        printed = subprocess.run([sys.executable, "-m", "azure_backup_emulator", "env", "--workdir",
-                                  str(workdir)], capture_output=True, text=True, check=True)
+        printed = subprocess.run(
+            [sys.executable, "-m", "azure_backup_emulator", "env", "--workdir", str(workdir)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         assert printed.stdout == sh
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
@@ -219,12 +252,24 @@ def test_cli_serve_writes_files_and_exits_cleanly_on_sigterm(tmp_path):
 
 def test_cli_scenario_file(tmp_path):
     scenario = tmp_path / "scenario.yaml"
-    scenario.write_text("vault:\n  name: rsv-other\nvirtual_machines:\n"
-                        "  - {name: vm-one, resource_group: rg-one, protected: true}\n")
+    scenario.write_text(
+        "vault:\n  name: rsv-other\nvirtual_machines:\n  - {name: vm-one, resource_group: rg-one, protected: true}\n"
+    )
     workdir = tmp_path / "emu"
-    proc = subprocess.Popen([sys.executable, "-m", "azure_backup_emulator", "serve", "--workdir",
-                             str(workdir), "--scenario", str(scenario)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "azure_backup_emulator",
+            "serve",
+            "--workdir",
+            str(workdir),
+            "--scenario",
+            str(scenario),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 15
         while not (workdir / "url").exists():
@@ -239,9 +284,21 @@ def test_cli_scenario_file(tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
-    bad = subprocess.run([sys.executable, "-m", "azure_backup_emulator", "serve", "--workdir",
-                          str(workdir), "--scenario", str(tmp_path / "missing.json")],
-                         capture_output=True, text=True, check=False)
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "azure_backup_emulator",
+            "serve",
+            "--workdir",
+            str(workdir),
+            "--scenario",
+            str(tmp_path / "missing.json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert bad.returncode == 2
 
 
@@ -257,6 +314,7 @@ def test_time_scale_can_be_changed_and_reset_restores_it(client):
     client.control("POST", "/reset")
     after = client.control("GET", "/time")
     assert after["time_scale"] == before["time_scale"]
-    gap = datetime.fromisoformat(after["now"].replace("Z", "+00:00")[:26] + "+00:00") \
-        - datetime.fromisoformat(before["now"].replace("Z", "+00:00")[:26] + "+00:00")
+    gap = datetime.fromisoformat(after["now"].replace("Z", "+00:00")[:26] + "+00:00") - datetime.fromisoformat(
+        before["now"].replace("Z", "+00:00")[:26] + "+00:00"
+    )
     assert gap.total_seconds() < 3600  # rebased on real time, not a day ahead

@@ -7,8 +7,9 @@ from conftest import SUB, VAULT, item_path
 
 POLICY_ID = VAULT + "/backupPolicies/DefaultPolicy"
 VM_ID = "/subscriptions/%s/resourceGroups/rg-workloads/providers/Microsoft.Compute/virtualMachines/%s"
-STORAGE = ("/subscriptions/%s/resourceGroups/rg-backup-demo/providers/Microsoft.Storage/"
-           "storageAccounts/stbackupstaging" % SUB)
+STORAGE = (
+    "/subscriptions/%s/resourceGroups/rg-backup-demo/providers/Microsoft.Storage/storageAccounts/stbackupstaging" % SUB
+)
 
 
 def _job(client, job_id):
@@ -16,8 +17,7 @@ def _job(client, job_id):
 
 
 def test_policies_list_and_get(client):
-    body = client.get(VAULT + "/backupPolicies",
-                      params={"$filter": "backupManagementType eq 'AzureIaasVM'"}).json()
+    body = client.get(VAULT + "/backupPolicies", params={"$filter": "backupManagementType eq 'AzureIaasVM'"}).json()
     names = [p["name"] for p in body["value"]]
     assert names == ["DefaultPolicy", "EnhancedPolicy"]
     default = client.get(VAULT + "/backupPolicies/DefaultPolicy").json()
@@ -50,19 +50,26 @@ def test_recovery_points_seeded_with_tiers(client):
 
 
 def _restore_body(rp_id, recovery_type="RestoreDisks", vm="vm-web-01", **extra):
-    props = {"objectType": "IaasVMRestoreRequest", "recoveryPointId": rp_id,
-             "recoveryType": recovery_type, "sourceResourceId": VM_ID % (SUB, vm),
-             "storageAccountId": STORAGE, "region": "westeurope",
-             "createNewCloudService": False, "originalStorageAccountOption": False,
-             "encryptionDetails": {"encryptionEnabled": False}}
+    props = {
+        "objectType": "IaasVMRestoreRequest",
+        "recoveryPointId": rp_id,
+        "recoveryType": recovery_type,
+        "sourceResourceId": VM_ID % (SUB, vm),
+        "storageAccountId": STORAGE,
+        "region": "westeurope",
+        "createNewCloudService": False,
+        "originalStorageAccountOption": False,
+        "encryptionDetails": {"encryptionEnabled": False},
+    }
     props.update(extra)
     return {"properties": props}
 
 
 def test_restore_disks_job_names_restored_resources(client):
     rp_id = client.get(item_path("vm-db-01") + "/recoveryPoints").json()["value"][0]["name"]
-    resp = client.post(item_path("vm-db-01") + "/recoveryPoints/%s/restore" % rp_id,
-                       json=_restore_body(rp_id, vm="vm-db-01"))
+    resp = client.post(
+        item_path("vm-db-01") + "/recoveryPoints/%s/restore" % rp_id, json=_restore_body(rp_id, vm="vm-db-01")
+    )
     assert resp.status_code == 202
     assert "/operationsStatus/" in resp.headers["Azure-AsyncOperation"]
     assert "/operationResults/" in resp.headers["Location"]
@@ -83,13 +90,16 @@ def test_restore_disks_job_names_restored_resources(client):
 def test_restore_alternate_location_creates_vm(client):
     rp_id = client.get(item_path("vm-web-02") + "/recoveryPoints").json()["value"][0]["name"]
     body = _restore_body(
-        rp_id, "AlternateLocation", vm="vm-web-02",
+        rp_id,
+        "AlternateLocation",
+        vm="vm-web-02",
         targetResourceGroupId="/subscriptions/%s/resourceGroups/rg-restore" % SUB,
         targetVirtualMachineId=VM_ID.replace("rg-workloads", "rg-restore") % (SUB, "vm-web-02-restored"),
         virtualNetworkId="/subscriptions/%s/resourceGroups/rg-net/providers/Microsoft.Network/"
-                         "virtualNetworks/vnet1" % SUB,
+        "virtualNetworks/vnet1" % SUB,
         subnetId="/subscriptions/%s/resourceGroups/rg-net/providers/Microsoft.Network/"
-                 "virtualNetworks/vnet1/subnets/default" % SUB)
+        "virtualNetworks/vnet1/subnets/default" % SUB,
+    )
     resp = client.post(item_path("vm-web-02") + "/recoveryPoints/%s/restore" % rp_id, json=body)
     assert resp.status_code == 202, resp.text
     job_id = client.job_id_of(resp)
@@ -100,17 +110,20 @@ def test_restore_alternate_location_creates_vm(client):
     assert "vm-web-02-restored" in client.control("GET", "/state")["vms"]
 
 
-@pytest.mark.parametrize("change", [
-    {"objectType": "Nope"},
-    {"recoveryType": "Offline"},
-    {"storageAccountId": None},
-    {"region": None},
-    {"region": "eastus"},
-    {"sourceResourceId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/z"},
-    {"recoveryPointId": "999"},
-    {"storageAccountId": "not-an-id"},
-    {"recoveryType": "AlternateLocation"},  # lacks target VM / RG / vnet / subnet
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"objectType": "Nope"},
+        {"recoveryType": "Offline"},
+        {"storageAccountId": None},
+        {"region": None},
+        {"region": "eastus"},
+        {"sourceResourceId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/z"},
+        {"recoveryPointId": "999"},
+        {"storageAccountId": "not-an-id"},
+        {"recoveryType": "AlternateLocation"},  # lacks target VM / RG / vnet / subnet
+    ],
+)
 def test_restore_input_is_validated(client, change):
     rp_id = client.get(item_path("vm-web-01") + "/recoveryPoints").json()["value"][0]["name"]
     body = _restore_body(rp_id)
@@ -152,19 +165,26 @@ def test_cancel_refused_during_transfer(client):
 
 def test_refresh_containers_discovers_vm_then_protect(client):
     def protectable():
-        body = client.get(VAULT + "/backupProtectableItems",
-                          params={"$filter": "backupManagementType eq 'AzureIaasVM'"}).json()
+        body = client.get(
+            VAULT + "/backupProtectableItems", params={"$filter": "backupManagementType eq 'AzureIaasVM'"}
+        ).json()
         return [i["properties"]["friendlyName"] for i in body["value"]]
 
     assert protectable() == ["vm-app-01"]
-    put_body = {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines",
-                               "sourceResourceId": VM_ID % (SUB, "vm-new-01"), "policyId": POLICY_ID}}
+    put_body = {
+        "properties": {
+            "protectedItemType": "Microsoft.Compute/virtualMachines",
+            "sourceResourceId": VM_ID % (SUB, "vm-new-01"),
+            "policyId": POLICY_ID,
+        }
+    }
     early = client.request("PUT", item_path("vm-new-01"), json=put_body)
     assert early.status_code == 400
     assert early.json()["error"]["code"] == "BMSUserErrorInvalidConfigureProtectionRequest"
 
-    resp = client.post(VAULT + "/backupFabrics/Azure/refreshContainers",
-                       params={"$filter": "backupManagementType eq 'AzureIaasVM'"})
+    resp = client.post(
+        VAULT + "/backupFabrics/Azure/refreshContainers", params={"$filter": "backupManagementType eq 'AzureIaasVM'"}
+    )
     assert resp.status_code == 202
     location = resp.headers["Location"]
     assert "/backupFabrics/Azure/operationResults/" in location
@@ -196,15 +216,21 @@ def test_refresh_containers_discovers_vm_then_protect(client):
     assert item["protectionState"] == "Protected" and item["lastBackupStatus"] == "Completed"
 
 
-@pytest.mark.parametrize("props", [
-    {"protectedItemType": "Microsoft.ClassicCompute/virtualMachines"},
-    {"sourceResourceId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/z"},
-    {"policyId": None},
-    {"policyId": VAULT + "/backupPolicies/Nope"},
-])
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"protectedItemType": "Microsoft.ClassicCompute/virtualMachines"},
+        {"sourceResourceId": "/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/z"},
+        {"policyId": None},
+        {"policyId": VAULT + "/backupPolicies/Nope"},
+    ],
+)
 def test_configure_protection_input_is_validated(client, props):
-    body = {"protectedItemType": "Microsoft.Compute/virtualMachines",
-            "sourceResourceId": VM_ID % (SUB, "vm-app-01"), "policyId": POLICY_ID}
+    body = {
+        "protectedItemType": "Microsoft.Compute/virtualMachines",
+        "sourceResourceId": VM_ID % (SUB, "vm-app-01"),
+        "policyId": POLICY_ID,
+    }
     body.update(props)
     body = {k: v for k, v in body.items() if v is not None}
     resp = client.request("PUT", item_path("vm-app-01"), json={"properties": body})
@@ -213,9 +239,13 @@ def test_configure_protection_input_is_validated(client, props):
 
 
 def test_stop_protection_keeps_data_and_resume(client):
-    stop = {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines",
-                           "sourceResourceId": VM_ID % (SUB, "vm-web-02"),
-                           "protectionState": "ProtectionStopped"}}
+    stop = {
+        "properties": {
+            "protectedItemType": "Microsoft.Compute/virtualMachines",
+            "sourceResourceId": VM_ID % (SUB, "vm-web-02"),
+            "protectionState": "ProtectionStopped",
+        }
+    }
     resp = client.request("PUT", item_path("vm-web-02"), json=stop)
     assert resp.status_code == 202
     job_id = client.job_id_of(resp)
@@ -225,9 +255,13 @@ def test_stop_protection_keeps_data_and_resume(client):
     assert len(client.get(item_path("vm-web-02") + "/recoveryPoints").json()["value"]) == 5
     refused = client.trigger("vm-web-02")
     assert refused.status_code == 400
-    resume = {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines",
-                             "sourceResourceId": VM_ID % (SUB, "vm-web-02"),
-                             "policyId": VAULT + "/backupPolicies/EnhancedPolicy"}}
+    resume = {
+        "properties": {
+            "protectedItemType": "Microsoft.Compute/virtualMachines",
+            "sourceResourceId": VM_ID % (SUB, "vm-web-02"),
+            "policyId": VAULT + "/backupPolicies/EnhancedPolicy",
+        }
+    }
     resp = client.request("PUT", item_path("vm-web-02"), json=resume)
     client.job_id_of(resp)
     item = client.get(item_path("vm-web-02")).json()["properties"]

@@ -10,8 +10,7 @@ from azure_backup_emulator.jobs import Job, Task
 from azure_backup_emulator.odata import parse_filter
 from azure_backup_emulator.scenario import DEFAULT_SCENARIO, deep_merge, load_scenario
 from azure_backup_emulator.throttling import TokenBucket
-from azure_backup_emulator.timefmt import (duration_iso, duration_timespan, iso, parse_filter_time,
-                                           parse_iso)
+from azure_backup_emulator.timefmt import duration_iso, duration_timespan, iso, parse_filter_time, parse_iso
 
 T0 = datetime(2026, 11, 26, 12, 0, 0, tzinfo=timezone.utc)
 
@@ -24,10 +23,18 @@ class FakeMonotonic:
         return self.value
 
 
-@pytest.mark.parametrize("scale, header, millis", [
-    (1, 60, 60000), (2, 30, 30000), (7, 9, 8571), (60, 1, 1000), (120, 1, 500), (6000, 1, 10),
-    (1_000_000, 1, 1),
-])
+@pytest.mark.parametrize(
+    "scale, header, millis",
+    [
+        (1, 60, 60000),
+        (2, 30, 30000),
+        (7, 9, 8571),
+        (60, 1, 1000),
+        (120, 1, 500),
+        (6000, 1, 10),
+        (1_000_000, 1, 1),
+    ],
+)
 def test_retry_after_is_scaled_and_at_least_one(scale, header, millis):
     assert EmulatedClock(scale=scale).retry_after(60) == (header, millis)
 
@@ -43,13 +50,16 @@ def test_clock_runs_scaled_and_advances():
         clock.advance(-1)
 
 
-@pytest.mark.parametrize("seconds, iso_form, timespan", [
-    (0, "PT0S", "00:00:00"),
-    (9.8782791, "PT9.8782791S", "00:00:09.8782791"),
-    (1223.0896697, "PT20M23.0896697S", "00:20:23.0896697"),
-    (3600, "PT1H", "01:00:00"),
-    (93784.5, "P1DT2H3M4.5S", "1.02:03:04.5000000"),
-])
+@pytest.mark.parametrize(
+    "seconds, iso_form, timespan",
+    [
+        (0, "PT0S", "00:00:00"),
+        (9.8782791, "PT9.8782791S", "00:00:09.8782791"),
+        (1223.0896697, "PT20M23.0896697S", "00:20:23.0896697"),
+        (3600, "PT1H", "01:00:00"),
+        (93784.5, "P1DT2H3M4.5S", "1.02:03:04.5000000"),
+    ],
+)
 def test_durations(seconds, iso_form, timespan):
     assert duration_iso(seconds) == iso_form
     assert duration_timespan(seconds) == timespan
@@ -72,11 +82,18 @@ def test_times():
 def test_filter_grammar():
     fields = ("status", "operation", "startTime")
     assert parse_filter("status eq 'Completed' AND operation eq 'Backup'", fields) == {
-        "status": "Completed", "operation": "Backup"}
+        "status": "Completed",
+        "operation": "Backup",
+    }
     assert parse_filter("Status eq 'it''s and more'", fields) == {"status": "it's and more"}
     assert parse_filter(None, fields) == {}
-    for bad in ("status ne 'x'", "status eq 'a' or operation eq 'b'", "nope eq 'x'",
-                "status eq 'a' and status eq 'b'", "status eq 'unterminated"):
+    for bad in (
+        "status ne 'x'",
+        "status eq 'a' or operation eq 'b'",
+        "nope eq 'x'",
+        "status eq 'a' and status eq 'b'",
+        "status eq 'unterminated",
+    ):
         with pytest.raises(arm.ArmError) as info:
             parse_filter(bad, fields)
         assert info.value.status == 400 and info.value.code == "BMSUserErrorInvalidInput"
@@ -94,9 +111,14 @@ def test_token_bucket_refills():
 
 
 def test_job_timeline_and_cancel():
-    job = Job(job_id="j", operation="Backup", entity_friendly_name="vm", container_name="c",
-              start=T0, tasks=[Task("Take Snapshot", 100, cancellable=True),
-                               Task("Transfer data to vault", 200)])
+    job = Job(
+        job_id="j",
+        operation="Backup",
+        entity_friendly_name="vm",
+        container_name="c",
+        start=T0,
+        tasks=[Task("Take Snapshot", 100, cancellable=True), Task("Transfer data to vault", 200)],
+    )
     assert job.status(T0 + timedelta(seconds=50)) == "InProgress"
     assert job.cancellable(T0 + timedelta(seconds=50))
     assert not job.cancellable(T0 + timedelta(seconds=150))
@@ -115,8 +137,8 @@ def test_scenario_merge_and_validation():
     assert merged["policies"] == []
     assert DEFAULT_SCENARIO["vault"]["name"] == "rsv-demo"  # default untouched
     with pytest.raises(ValueError):
-        load_scenario(data={"virtual_machines": [{"name": "a", "resource_group": "r",
-                                                  "policy": "Missing"}]})
+        load_scenario(data={"virtual_machines": [{"name": "a", "resource_group": "r", "policy": "Missing"}]})
     with pytest.raises(ValueError):
-        load_scenario(data={"virtual_machines": [{"name": "a", "resource_group": "r",
-                                                  "backup": {"outcome": "Exploded"}}]})
+        load_scenario(
+            data={"virtual_machines": [{"name": "a", "resource_group": "r", "backup": {"outcome": "Exploded"}}]}
+        )

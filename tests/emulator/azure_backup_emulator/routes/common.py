@@ -63,14 +63,18 @@ def async_headers(location_path, status_path=None, retry_after=None):
     e = emu()
     version = e.scenario.get("async_api_version") or request.args.get("api-version")
     seconds, millis = e.retry_after(retry_after)
-    headers = {"Location": "%s%s?api-version=%s" % (base_url(), location_path, version),
-               "Retry-After": str(seconds), "retry-after-ms": str(millis)}
+    headers = {
+        "Location": "%s%s?api-version=%s" % (base_url(), location_path, version),
+        "Retry-After": str(seconds),
+        "retry-after-ms": str(millis),
+    }
     if status_path:
         headers["Azure-AsyncOperation"] = "%s%s?api-version=%s" % (base_url(), status_path, version)
     return headers
 
 
 # --- paging ----------------------------------------------------------------------------------
+
 
 def encode_token(data):
     raw = json.dumps(data, separators=(",", ":")).encode()
@@ -114,8 +118,10 @@ def page(items, key, filter_text, descending=True):
 
 # --- ARM/Backup resources ------------------------------------------------------------------------
 
-VAULT = ("/subscriptions/<subscription_id>/resourceGroups/<resource_group>/providers/"
-         "Microsoft.RecoveryServices/vaults/<vault_name>")
+VAULT = (
+    "/subscriptions/<subscription_id>/resourceGroups/<resource_group>/providers/"
+    "Microsoft.RecoveryServices/vaults/<vault_name>"
+)
 ITEM = VAULT + "/backupFabrics/<fabric_name>/protectionContainers/<container_name>/protectedItems/<item_name>"
 
 
@@ -124,8 +130,7 @@ def not_found(kind, name):
     (README §7, §10); the scenario's errors.not_found_code (default ResourceNotFound) is used."""
     state = emu().state
     code = state.error_code("not_found_code", "ResourceNotFound")
-    return arm.ArmError(404, code, "The %s '%s' was not found in the vault '%s'." % (
-        kind, name, state.vault_name))
+    return arm.ArmError(404, code, "The %s '%s' was not found in the vault '%s'." % (kind, name, state.vault_name))
 
 
 def find_item(fabric_name, container_name, item_name):

@@ -49,8 +49,7 @@ def requests_log():
         since = int(request.args.get("since", 0))
     except ValueError:
         return _bad("since must be an integer")
-    entries = emu().log.entries(since=since, operation=request.args.get("operation"),
-                                method=request.args.get("method"))
+    entries = emu().log.entries(since=since, operation=request.args.get("operation"), method=request.args.get("method"))
     return json_response({"requests": entries, "last_seq": entries[-1]["seq"] if entries else since})
 
 
@@ -152,22 +151,49 @@ def get_state():
     with e.lock:
         now = e.settled_now()
         state = e.state
-        items = [{
-            "name": i.vm.item_name, "container": i.vm.container_name, "vm": i.vm.name,
-            "policy": i.policy_name, "protection_state": i.protection_state,
-            "health_status": i.health_status, "last_backup_status": i.last_backup_status,
-            "last_backup_time": iso(i.last_backup_time),
-            "recovery_points": len(i.recovery_points),
-        } for i in sorted(state.items.values(), key=lambda i: i.key)]
-        jobs = [{
-            "job_id": j.job_id, "operation": j.operation, "entity": j.entity_friendly_name,
-            "status": j.status(now), "start": iso(j.start), "end": iso(j.planned_end()),
-        } for j in state.sorted_jobs()]
-        operations = [{
-            "id": o.op_id, "purpose": o.purpose, "scope": o.scope, "status": o.status(now),
-            "job_id": o.job_id,
-        } for o in state.operations.values()]
-        return json_response({"now": iso(now), "time_scale": e.clock.scale,
-                              "vault": state.vault_path, "items": items, "jobs": jobs,
-                              "operations": operations,
-                              "vms": sorted(v.name for v in state.vms.values())})
+        items = [
+            {
+                "name": i.vm.item_name,
+                "container": i.vm.container_name,
+                "vm": i.vm.name,
+                "policy": i.policy_name,
+                "protection_state": i.protection_state,
+                "health_status": i.health_status,
+                "last_backup_status": i.last_backup_status,
+                "last_backup_time": iso(i.last_backup_time),
+                "recovery_points": len(i.recovery_points),
+            }
+            for i in sorted(state.items.values(), key=lambda i: i.key)
+        ]
+        jobs = [
+            {
+                "job_id": j.job_id,
+                "operation": j.operation,
+                "entity": j.entity_friendly_name,
+                "status": j.status(now),
+                "start": iso(j.start),
+                "end": iso(j.planned_end()),
+            }
+            for j in state.sorted_jobs()
+        ]
+        operations = [
+            {
+                "id": o.op_id,
+                "purpose": o.purpose,
+                "scope": o.scope,
+                "status": o.status(now),
+                "job_id": o.job_id,
+            }
+            for o in state.operations.values()
+        ]
+        return json_response(
+            {
+                "now": iso(now),
+                "time_scale": e.clock.scale,
+                "vault": state.vault_path,
+                "items": items,
+                "jobs": jobs,
+                "operations": operations,
+                "vms": sorted(v.name for v in state.vms.values()),
+            }
+        )

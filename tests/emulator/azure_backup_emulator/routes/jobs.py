@@ -12,16 +12,45 @@ from ..odata import filter_time, parse_filter
 from ..operations import Operation
 from ..state import _guid
 from ..timefmt import iso
-from .common import (VAULT, arm_json, async_headers, base_url, emu, empty, find_operation, json_response,
-                     not_found, page, query_param)
+from .common import (
+    VAULT,
+    arm_json,
+    async_headers,
+    base_url,
+    emu,
+    empty,
+    find_operation,
+    json_response,
+    not_found,
+    page,
+    query_param,
+)
 
-JOB_STATUSES = ("Invalid", "InProgress", "Completed", "Failed", "CompletedWithWarnings", "Cancelled",
-                "Cancelling")
-JOB_OPERATIONS = ("Invalid", "Register", "UnRegister", "ConfigureBackup", "Backup", "Restore",
-                  "DisableBackup", "DeleteBackupData", "CrossRegionRestore", "Undelete",
-                  "UpdateCustomerManagedKey")
-MANAGEMENT_TYPES = ("Invalid", "AzureIaasVM", "MAB", "DPM", "AzureBackupServer", "AzureSql",
-                    "AzureStorage", "AzureWorkload", "DefaultBackup")
+JOB_STATUSES = ("Invalid", "InProgress", "Completed", "Failed", "CompletedWithWarnings", "Cancelled", "Cancelling")
+JOB_OPERATIONS = (
+    "Invalid",
+    "Register",
+    "UnRegister",
+    "ConfigureBackup",
+    "Backup",
+    "Restore",
+    "DisableBackup",
+    "DeleteBackupData",
+    "CrossRegionRestore",
+    "Undelete",
+    "UpdateCustomerManagedKey",
+)
+MANAGEMENT_TYPES = (
+    "Invalid",
+    "AzureIaasVM",
+    "MAB",
+    "DPM",
+    "AzureBackupServer",
+    "AzureSql",
+    "AzureStorage",
+    "AzureWorkload",
+    "DefaultBackup",
+)
 
 
 def register(app):
@@ -31,20 +60,23 @@ def register(app):
     add(VAULT + "/backupJobs", "BackupJobs_List", list_jobs, "GET")
     add(VAULT + "/backupJobs/<job_name>", "JobDetails_Get", get_job, "GET")
     add(VAULT + "/backupJobs/<job_name>/cancel", "JobCancellations_Trigger", cancel_job, "POST")
-    add(VAULT + "/backupJobs/<job_name>/operationResults/<operation_id>", "JobOperationResults_Get",
-        job_operation_result, "GET")
+    add(
+        VAULT + "/backupJobs/<job_name>/operationResults/<operation_id>",
+        "JobOperationResults_Get",
+        job_operation_result,
+        "GET",
+    )
     add(VAULT + "/backupJobsExport", "Jobs_Export", export_jobs, "POST")
-    add(VAULT + "/backupJobs/operationResults/<operation_id>", "ExportJobsOperationResults_Get",
-        export_result, "GET")
+    add(VAULT + "/backupJobs/operationResults/<operation_id>", "ExportJobsOperationResults_Get", export_result, "GET")
     # where the export's blobUrl / excelFileBlobUrl point (a stand-in for the storage blob)
-    app.add_url_rule("/_emulator/exports/<operation_id>", endpoint="Emulator_Export_Blob",
-                     view_func=export_blob, methods=["GET"])
+    app.add_url_rule(
+        "/_emulator/exports/<operation_id>", endpoint="Emulator_Export_Blob", view_func=export_blob, methods=["GET"]
+    )
 
 
 def _check_enum(filters, field, allowed):
     if field in filters and filters[field].lower() not in {a.lower() for a in allowed}:
-        raise arm.invalid_input("Invalid $filter: '%s' is not a valid value for %s." % (
-            filters[field], field))
+        raise arm.invalid_input("Invalid $filter: '%s' is not a valid value for %s." % (filters[field], field))
 
 
 # --- jobs ----------------------------------------------------------------------------------
@@ -89,8 +121,7 @@ def list_jobs(**_kw):
         state = e.state
         jobs = [j for j in state.sorted_jobs() if _job_matches(j, filters, start, end, now)]
         chunk, next_link = page(jobs, lambda j: (j.start.isoformat(), j.job_id), text)
-        body = {"value": [j.render(state.service_vault_path, now, e.duration_format, extended=False)
-                          for j in chunk]}
+        body = {"value": [j.render(state.service_vault_path, now, e.duration_format, extended=False) for j in chunk]}
         if next_link:
             body["nextLink"] = next_link
         return arm_json(body)
@@ -107,6 +138,7 @@ def get_job(job_name, **_kw):
 
 
 # --- job cancel --------------------------------------------------------------------------------
+
 
 def cancel_job(job_name, **_kw):
     e = emu()
@@ -131,6 +163,7 @@ def job_operation_result(job_name, operation_id, **_kw):
 
 # --- export ------------------------------------------------------------------------------------
 
+
 def export_jobs(**_kw):
     e = emu()
     text = query_param("$filter")
@@ -142,14 +175,19 @@ def export_jobs(**_kw):
 
         def on_done(op):
             jobs = [j for j in state.sorted_jobs() if _job_matches(j, filters, start, end, op.end)]
-            op.payload = [j.render(state.service_vault_path, op.end, e.duration_format, extended=False)
-                          for j in jobs]
+            op.payload = [j.render(state.service_vault_path, op.end, e.duration_format, extended=False) for j in jobs]
 
-        op = Operation(op_id=op_id, kind="export", scope="export", start=now,
-                       seconds=vary(state.timing["operation_seconds"], "export", op_id),
-                       status_path=None,
-                       result_path="%s/backupJobs/operationResults/%s" % (state.service_vault_path, op_id),
-                       on_done=on_done, purpose="export")
+        op = Operation(
+            op_id=op_id,
+            kind="export",
+            scope="export",
+            start=now,
+            seconds=vary(state.timing["operation_seconds"], "export", op_id),
+            status_path=None,
+            result_path="%s/backupJobs/operationResults/%s" % (state.service_vault_path, op_id),
+            on_done=on_done,
+            purpose="export",
+        )
         state._add_op(op)
         return empty(202, async_headers(op.result_path))
 
@@ -161,16 +199,25 @@ def export_result(operation_id, **_kw):
         op = find_operation(operation_id, "export")
         if op.status(now) == "InProgress":
             headers = async_headers(op.result_path)
-            body = {"headers": {"Location": [headers["Location"]], "Retry-After": [headers["Retry-After"]]},
-                    "operation": {"objectType": "ExportJobsOperationResultInfo"}}
+            body = {
+                "headers": {"Location": [headers["Location"]], "Retry-After": [headers["Retry-After"]]},
+                "operation": {"objectType": "ExportJobsOperationResultInfo"},
+            }
             return arm_json(body, 202, headers)
-        sas = "?sv=2014-02-14&sr=b&sig=emulator&st=%s&se=%s&sp=r" % (
-            iso(op.end), iso(op.end + timedelta(minutes=15)))
+        sas = "?sv=2014-02-14&sr=b&sig=emulator&st=%s&se=%s&sp=r" % (iso(op.end), iso(op.end + timedelta(minutes=15)))
         blob = "%s/_emulator/exports/%s" % (base_url(), op.op_id)
-        return arm_json({"headers": {}, "operation": {
-            "objectType": "ExportJobsOperationResultInfo",
-            "blobUrl": blob, "blobSasKey": sas,
-            "excelFileBlobUrl": blob + ".csv", "excelFileBlobSasKey": sas}})
+        return arm_json(
+            {
+                "headers": {},
+                "operation": {
+                    "objectType": "ExportJobsOperationResultInfo",
+                    "blobUrl": blob,
+                    "blobSasKey": sas,
+                    "excelFileBlobUrl": blob + ".csv",
+                    "excelFileBlobSasKey": sas,
+                },
+            }
+        )
 
 
 def export_blob(operation_id):
@@ -181,8 +228,9 @@ def export_blob(operation_id):
         e.settled_now()
         op = e.state.operations.get(op_id.lower())
         if op is None or op.purpose != "export" or op.payload is None:
-            return json_response({"error": {"code": "BlobNotFound",
-                                            "message": "The specified blob does not exist."}}, 404)
+            return json_response(
+                {"error": {"code": "BlobNotFound", "message": "The specified blob does not exist."}}, 404
+            )
         jobs = op.payload
     if not as_csv:
         return json_response({"value": jobs})

@@ -6,8 +6,7 @@ from .common import base_url, json_response
 
 
 def register(app):
-    app.add_url_rule("/metadata/endpoints", endpoint="Metadata", view_func=metadata_endpoints,
-                     methods=["GET"])
+    app.add_url_rule("/metadata/endpoints", endpoint="Metadata", view_func=metadata_endpoints, methods=["GET"])
 
 
 def cloud_object(base):

@@ -14,15 +14,28 @@ def register(app):
     add(VAULT + "/backupPolicies", "BackupPolicies_List", list_policies, "GET")
     add(VAULT + "/backupPolicies/<policy_name>", "ProtectionPolicies_Get", get_policy, "GET")
     add(VAULT + "/backupProtectableItems", "BackupProtectableItems_List", list_protectable_items, "GET")
-    add(VAULT + "/backupFabrics/<fabric_name>/refreshContainers", "ProtectionContainers_Refresh",
-        refresh_containers, "POST")
-    add(VAULT + "/backupFabrics/<fabric_name>/operationResults/<operation_id>",
-        "ProtectionContainerRefreshOperationResults_Get", fabric_operation_result, "GET")
-    add(VAULT + "/backupFabrics/<fabric_name>/operationsStatus/<operation_id>",
-        "ProtectionContainerRefreshOperationStatuses_Get", fabric_operation_status, "GET")
+    add(
+        VAULT + "/backupFabrics/<fabric_name>/refreshContainers",
+        "ProtectionContainers_Refresh",
+        refresh_containers,
+        "POST",
+    )
+    add(
+        VAULT + "/backupFabrics/<fabric_name>/operationResults/<operation_id>",
+        "ProtectionContainerRefreshOperationResults_Get",
+        fabric_operation_result,
+        "GET",
+    )
+    add(
+        VAULT + "/backupFabrics/<fabric_name>/operationsStatus/<operation_id>",
+        "ProtectionContainerRefreshOperationStatuses_Get",
+        fabric_operation_status,
+        "GET",
+    )
 
 
 # --- vault ---------------------------------------------------------------------------------
+
 
 def get_vault(**_kw):
     e = emu()
@@ -32,21 +45,23 @@ def get_vault(**_kw):
 
 # --- policies ------------------------------------------------------------------------------
 
+
 def list_policies(**_kw):
     e = emu()
     text = query_param("$filter")
     filters = parse_filter(text, ("backupManagementType", "fabricName", "workloadType"))
     with e.lock:
         state = e.state
-        wanted = all([
-            filters.get("backupManagementType", "AzureIaasVM").lower() == "azureiaasvm",
-            filters.get("fabricName", "Azure").lower() == "azure",
-            filters.get("workloadType", "VM").lower() == "vm",
-        ])
+        wanted = all(
+            [
+                filters.get("backupManagementType", "AzureIaasVM").lower() == "azureiaasvm",
+                filters.get("fabricName", "Azure").lower() == "azure",
+                filters.get("workloadType", "VM").lower() == "vm",
+            ]
+        )
         policies = sorted(state.policies.values(), key=lambda p: p["name"].lower()) if wanted else []
         chunk, next_link = page(policies, lambda p: (p["name"].lower(),), text, descending=False)
-        body = {"value": [render_policy(p, state.vault_path, state.protected_count(p["name"]))
-                          for p in chunk]}
+        body = {"value": [render_policy(p, state.vault_path, state.protected_count(p["name"])) for p in chunk]}
         if next_link:
             body["nextLink"] = next_link
         return arm_json(body)
@@ -58,17 +73,16 @@ def get_policy(policy_name, **_kw):
         policy = e.state.policies.get(policy_name.lower())
         if policy is None:
             raise not_found("policy", policy_name)
-        return arm_json(render_policy(policy, e.state.vault_path,
-                                      e.state.protected_count(policy["name"])))
+        return arm_json(render_policy(policy, e.state.vault_path, e.state.protected_count(policy["name"])))
 
 
 # --- protectable items ---------------------------------------------------------------------
 
+
 def list_protectable_items(**_kw):
     e = emu()
     text = query_param("$filter")
-    filters = parse_filter(text, ("backupManagementType", "workloadType", "containerName", "status",
-                                  "friendlyName"))
+    filters = parse_filter(text, ("backupManagementType", "workloadType", "containerName", "status", "friendlyName"))
     with e.lock:
         e.settled_now()
         state = e.state
@@ -80,8 +94,8 @@ def list_protectable_items(**_kw):
             checks = {
                 "backupManagementType": filters.get("backupManagementType", "AzureIaasVM").lower() == "azureiaasvm",
                 "workloadType": filters.get("workloadType", "VM").lower() == "vm",
-                "containerName": filters.get("containerName", vm.container_name).lower() in (
-                    vm.container_name.lower(), vm.short_container.lower()),
+                "containerName": filters.get("containerName", vm.container_name).lower()
+                in (vm.container_name.lower(), vm.short_container.lower()),
                 "status": filters.get("status", status).lower() == status.lower(),
                 "friendlyName": filters.get("friendlyName", vm.name).lower() == vm.name.lower(),
             }

@@ -3,6 +3,7 @@
 """Write a playbook that runs every module's EXAMPLES (as ansible-doc shows them), in an order where each builds on the last."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import json

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import copy
@@ -18,7 +19,18 @@ from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.f
 
 JOB = "41f3e94b-ae6b-4a20-b422-65abfcaf03e5"
 PLUGIN = "ansible_collections.cloudops.azure_backup.plugins.filter.job_summary"
-KEYS = {"job_id", "vm_name", "operation", "status", "succeeded", "start_time", "end_time", "duration_seconds", "backup_size", "error"}
+KEYS = {
+    "job_id",
+    "vm_name",
+    "operation",
+    "status",
+    "succeeded",
+    "start_time",
+    "end_time",
+    "duration_seconds",
+    "backup_size",
+    "error",
+}
 
 
 @pytest.fixture
@@ -57,14 +69,17 @@ def test_summary_of_a_completed_backup(plugin):
     }
 
 
-@pytest.mark.parametrize("status,succeeded", [
-    ("Completed", True),
-    ("CompletedWithWarnings", True),
-    ("Failed", False),
-    ("Cancelled", False),
-    ("Cancelling", False),
-    ("InProgress", False),
-])
+@pytest.mark.parametrize(
+    "status,succeeded",
+    [
+        ("Completed", True),
+        ("CompletedWithWarnings", True),
+        ("Failed", False),
+        ("Cancelled", False),
+        ("Cancelling", False),
+        ("InProgress", False),
+    ],
+)
 def test_succeeded_only_for_completed(plugin, status, succeeded):
     assert plugin.job_summary(job(status))["succeeded"] is succeeded
 
@@ -74,12 +89,23 @@ def test_no_backup_size_without_one_in_the_bag(plugin):
 
 
 def test_error_text_from_the_error_details(plugin):
-    summary = plugin.job_summary(job("Failed", errorDetails=[
-        {"errorCode": 400001, "errorTitle": "Snapshot failed", "errorString": "Could not communicate with the VM agent.",
-         "recommendations": ["Ensure the VM agent is running."]},
-        {"errorCode": "UserErrorVmNotFound", "errorString": "The VM was deleted."},
-    ]))
-    assert summary["error"] == "400001: Could not communicate with the VM agent.; UserErrorVmNotFound: The VM was deleted."
+    summary = plugin.job_summary(
+        job(
+            "Failed",
+            errorDetails=[
+                {
+                    "errorCode": 400001,
+                    "errorTitle": "Snapshot failed",
+                    "errorString": "Could not communicate with the VM agent.",
+                    "recommendations": ["Ensure the VM agent is running."],
+                },
+                {"errorCode": "UserErrorVmNotFound", "errorString": "The VM was deleted."},
+            ],
+        )
+    )
+    assert (
+        summary["error"] == "400001: Could not communicate with the VM agent.; UserErrorVmNotFound: The VM was deleted."
+    )
     assert summary["succeeded"] is False
 
 

@@ -4,6 +4,7 @@
 """Shared fixtures for the module_utils unit tests: fake clock, fake tokens, example loader."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import pytest

@@ -4,6 +4,7 @@
 """Test helpers for the module_utils unit tests: fake clock, fake tokens, example loader."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import json
@@ -13,7 +14,9 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
 BASE = "https://management.azure.com"
 SUB = "00000000-0000-0000-0000-000000000000"
-VAULT = "/subscriptions/%s/resourceGroups/SwaggerTestRg/providers/Microsoft.RecoveryServices/vaults/NetSDKTestRsVault" % SUB
+VAULT = (
+    "/subscriptions/%s/resourceGroups/SwaggerTestRg/providers/Microsoft.RecoveryServices/vaults/NetSDKTestRsVault" % SUB
+)
 
 
 def load_example(relpath):

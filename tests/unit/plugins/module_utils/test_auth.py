@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import collections
@@ -55,6 +56,7 @@ cloud_environment = AzureChinaCloud
 
 # ------------------------------------------------------------------ settings precedence
 
+
 def test_options_beat_env_beat_profile(home):
     write_credentials(home, PROFILES)
     env = {"HOME": str(home), "AZURE_SUBSCRIPTION_ID": SUB_ENV, "AZURE_CLIENT_ID": "client-env"}
@@ -67,16 +69,33 @@ def test_options_beat_env_beat_profile(home):
 
 
 def test_env_only(tmp_path):
-    env = {"HOME": str(tmp_path), "AZURE_SUBSCRIPTION_ID": SUB_ENV, "AZURE_CLIENT_ID": "c", "AZURE_SECRET": SECRET,
-           "AZURE_TENANT": "t", "AZURE_CLOUD_ENVIRONMENT": "AzureUSGovernment"}
+    env = {
+        "HOME": str(tmp_path),
+        "AZURE_SUBSCRIPTION_ID": SUB_ENV,
+        "AZURE_CLIENT_ID": "c",
+        "AZURE_SECRET": SECRET,
+        "AZURE_TENANT": "t",
+        "AZURE_CLOUD_ENVIRONMENT": "AzureUSGovernment",
+    }
     s = resolve_auth({}, env=env)
-    assert (s.subscription_id, s.client_id, s.secret, s.tenant, s.cloud_environment) == (SUB_ENV, "c", SECRET, "t", "AzureUSGovernment")
+    assert (s.subscription_id, s.client_id, s.secret, s.tenant, s.cloud_environment) == (
+        SUB_ENV,
+        "c",
+        SECRET,
+        "t",
+        "AzureUSGovernment",
+    )
 
 
 def test_named_profile_via_option_and_env(home):
     write_credentials(home, PROFILES)
     s = resolve_auth({"profile": "other"}, env={"HOME": str(home)})
-    assert (s.subscription_id, s.client_id, s.cloud_environment, s.profile) == ("sub-other", "client-other", "AzureChinaCloud", "other")
+    assert (s.subscription_id, s.client_id, s.cloud_environment, s.profile) == (
+        "sub-other",
+        "client-other",
+        "AzureChinaCloud",
+        "other",
+    )
     s = resolve_auth({}, env={"HOME": str(home), "AZURE_PROFILE": "other"})
     assert s.subscription_id == "sub-other"
 
@@ -90,8 +109,13 @@ def test_missing_named_profile(home):
 
 def test_auth_source_env_ignores_profile_and_credential_file_ignores_env(home):
     write_credentials(home, PROFILES)
-    env = {"HOME": str(home), "AZURE_SUBSCRIPTION_ID": SUB_ENV, "AZURE_CLIENT_ID": "client-env", "AZURE_SECRET": SECRET,
-           "AZURE_TENANT": "tenant-env"}
+    env = {
+        "HOME": str(home),
+        "AZURE_SUBSCRIPTION_ID": SUB_ENV,
+        "AZURE_CLIENT_ID": "client-env",
+        "AZURE_SECRET": SECRET,
+        "AZURE_TENANT": "tenant-env",
+    }
     assert resolve_auth({"auth_source": "env"}, env=env).client_id == "client-env"
     s = resolve_auth({"auth_source": "credential_file"}, env=env)
     assert (s.subscription_id, s.client_id) == ("sub-profile", "client-profile")
@@ -120,20 +144,44 @@ def test_unknown_auth_source(tmp_path):
 
 
 def test_secret_not_in_repr(tmp_path):
-    s = resolve_auth({"subscription_id": "s", "client_id": "c", "secret": SECRET, "tenant": "t"}, env={"HOME": str(tmp_path)})
+    s = resolve_auth(
+        {"subscription_id": "s", "client_id": "c", "secret": SECRET, "tenant": "t"}, env={"HOME": str(tmp_path)}
+    )
     assert SECRET not in repr(s) and SECRET not in str(s) and "********" in repr(s)
 
 
 # ------------------------------------------------------------------ clouds
 
-@pytest.mark.parametrize("name,rm,authority,scope", [
-    (None, "https://management.azure.com", "https://login.microsoftonline.com", "https://management.core.windows.net/.default"),
-    ("AzureCloud", "https://management.azure.com", "https://login.microsoftonline.com", "https://management.core.windows.net/.default"),
-    ("azurechinacloud", "https://management.chinacloudapi.cn", "https://login.chinacloudapi.cn",
-     "https://management.core.chinacloudapi.cn/.default"),
-    ("AzureUSGovernment", "https://management.usgovcloudapi.net", "https://login.microsoftonline.us",
-     "https://management.core.usgovcloudapi.net/.default"),
-])
+
+@pytest.mark.parametrize(
+    "name,rm,authority,scope",
+    [
+        (
+            None,
+            "https://management.azure.com",
+            "https://login.microsoftonline.com",
+            "https://management.core.windows.net/.default",
+        ),
+        (
+            "AzureCloud",
+            "https://management.azure.com",
+            "https://login.microsoftonline.com",
+            "https://management.core.windows.net/.default",
+        ),
+        (
+            "azurechinacloud",
+            "https://management.chinacloudapi.cn",
+            "https://login.chinacloudapi.cn",
+            "https://management.core.chinacloudapi.cn/.default",
+        ),
+        (
+            "AzureUSGovernment",
+            "https://management.usgovcloudapi.net",
+            "https://login.microsoftonline.us",
+            "https://management.core.usgovcloudapi.net/.default",
+        ),
+    ],
+)
 def test_builtin_clouds(name, rm, authority, scope):
     cloud = resolve_cloud(name)
     assert (cloud.resource_manager, cloud.authority_host, cloud.scope) == (rm, authority, scope)
@@ -148,11 +196,25 @@ def test_unknown_cloud_name():
 
 
 EMU = "https://127.0.0.1:8443"
-DOC_2022 = {"name": "Emulator", "resourceManager": EMU + "/", "authentication": {
-    "loginEndpoint": EMU + "/", "audiences": ["https://management.emulator.local/", "https://other/"], "tenant": "common"},
-    "suffixes": {"storage": "core.emulator.local"}}
-DOC_2015 = {"galleryEndpoint": EMU + "/gallery", "graphEndpoint": EMU + "/graph", "portalEndpoint": EMU + "/portal",
-            "authentication": {"loginEndpoint": "https://login.stack.local/adfs/", "audiences": ["https://management.stack.local/abc"]}}
+DOC_2022 = {
+    "name": "Emulator",
+    "resourceManager": EMU + "/",
+    "authentication": {
+        "loginEndpoint": EMU + "/",
+        "audiences": ["https://management.emulator.local/", "https://other/"],
+        "tenant": "common",
+    },
+    "suffixes": {"storage": "core.emulator.local"},
+}
+DOC_2015 = {
+    "galleryEndpoint": EMU + "/gallery",
+    "graphEndpoint": EMU + "/graph",
+    "portalEndpoint": EMU + "/portal",
+    "authentication": {
+        "loginEndpoint": "https://login.stack.local/adfs/",
+        "audiences": ["https://management.stack.local/abc"],
+    },
+}
 
 
 @responses.activate
@@ -175,8 +237,15 @@ def test_metadata_base_url_gets_the_metadata_path():
 
 @responses.activate
 def test_metadata_with_query_used_as_given_2019_list():
-    other = dict(DOC_2022, name="AzureCloud", resourceManager="https://management.azure.com/",
-                 authentication={"loginEndpoint": "https://login.microsoftonline.com/", "audiences": ["https://management.core.windows.net/"]})
+    other = dict(
+        DOC_2022,
+        name="AzureCloud",
+        resourceManager="https://management.azure.com/",
+        authentication={
+            "loginEndpoint": "https://login.microsoftonline.com/",
+            "audiences": ["https://management.core.windows.net/"],
+        },
+    )
     responses.add(responses.GET, EMU + "/metadata/endpoints", json=[other, DOC_2022])
     cloud = resolve_cloud(EMU + "/metadata/endpoints?api-version=2019-05-01")
     assert len(responses.calls) == 1 and responses.calls[0].request.url.endswith("api-version=2019-05-01")
@@ -218,13 +287,16 @@ def test_metadata_unusable_and_unreachable():
     with pytest.raises(ValidationError) as err:
         resolve_cloud(EMU + "/metadata/endpoints?api-version=2022-09-01")
     assert err.value.option == "cloud_environment"
-    responses.replace(responses.GET, EMU + "/metadata/endpoints", body=requests.exceptions.SSLError("certificate verify failed"))
+    responses.replace(
+        responses.GET, EMU + "/metadata/endpoints", body=requests.exceptions.SSLError("certificate verify failed")
+    )
     with pytest.raises(Exception) as err:
         resolve_cloud(EMU + "/metadata/endpoints?api-version=2022-09-01")
     assert "REQUESTS_CA_BUNDLE" in str(err.value)
 
 
 # ------------------------------------------------------------------ credentials
+
 
 class FakeIdentity(object):
     def __init__(self):
@@ -234,6 +306,7 @@ class FakeIdentity(object):
         def make(*args, **kwargs):
             self.made.append((name, args, kwargs))
             return name
+
         return make
 
 
@@ -251,7 +324,10 @@ def settings(**kw):
 
 
 def test_client_secret_credential_for_microsoft_cloud(identity):
-    assert build_credential(settings(client_id="c", secret=SECRET, tenant="t"), CLOUDS["AzureCloud"], env={}) == "ClientSecretCredential"
+    assert (
+        build_credential(settings(client_id="c", secret=SECRET, tenant="t"), CLOUDS["AzureCloud"], env={})
+        == "ClientSecretCredential"
+    )
     name, args, kwargs = identity.made[0]
     assert args == ("t", "c", SECRET)
     assert kwargs["authority"] == "https://login.microsoftonline.com"
@@ -273,7 +349,11 @@ def test_azure_authority_host_honoured_when_no_cloud_environment(identity):
     assert identity.made[0][2]["authority"] == "https://login.emulator.local"
     assert identity.made[0][2]["disable_instance_discovery"] is True
     # an explicit cloud_environment wins over AZURE_AUTHORITY_HOST
-    build_credential(settings(client_id="c", secret=SECRET, tenant="t", cloud_environment="AzureCloud"), CLOUDS["AzureCloud"], env=env)
+    build_credential(
+        settings(client_id="c", secret=SECRET, tenant="t", cloud_environment="AzureCloud"),
+        CLOUDS["AzureCloud"],
+        env=env,
+    )
     assert identity.made[1][2]["authority"] == "https://login.microsoftonline.com"
     assert "disable_instance_discovery" not in identity.made[1][2]
 
@@ -284,8 +364,12 @@ def test_auth_sources_pick_credentials(identity):
     build_credential(settings(auth_source="msi", client_id="mi"), cloud)
     build_credential(settings(auth_source="msi"), cloud)
     build_credential(settings(client_id="uami"), cloud)
-    assert [m[0] for m in identity.made] == ["AzureCliCredential", "ManagedIdentityCredential", "ManagedIdentityCredential",
-                                             "DefaultAzureCredential"]
+    assert [m[0] for m in identity.made] == [
+        "AzureCliCredential",
+        "ManagedIdentityCredential",
+        "ManagedIdentityCredential",
+        "DefaultAzureCredential",
+    ]
     assert identity.made[0][2] == {"tenant_id": "t"}
     assert identity.made[1][2]["client_id"] == "mi" and "client_id" not in identity.made[2][2]
     assert identity.made[3][2]["managed_identity_client_id"] == "uami"
@@ -301,6 +385,7 @@ def test_real_azure_identity_accepts_our_kwargs():
 
 
 # ------------------------------------------------------------------ tokens
+
 
 class FakeCredential(object):
     def __init__(self, clock, lifetime=3600):
@@ -318,6 +403,7 @@ def test_token_cached_and_refreshed_before_expiry():
 
     def clock():
         return now[0]
+
     cred = FakeCredential(clock)
     provider = TokenProvider(cred, "https://management.core.windows.net/.default", clock=clock)
     assert provider.token() == "token-1"
@@ -336,6 +422,7 @@ def test_token_cache_is_process_wide_per_key():
 
     def clock():
         return now[0]
+
     cred = FakeCredential(clock)
     one = TokenProvider(cred, "scope", clock=clock, cache_key=("a", "t", "c", "scope"))
     two = TokenProvider(cred, "scope", clock=clock, cache_key=("a", "t", "c", "scope"))
@@ -356,7 +443,9 @@ def test_auth_error_mapped_without_secret():
         def get_token(self, *scopes):
             raise ClientAuthenticationError(
                 "ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided. "
-                "Ensure the secret being sent in the request is the client secret value (got %s).\nTrace ID: x" % SECRET)
+                "Ensure the secret being sent in the request is the client secret value (got %s).\nTrace ID: x" % SECRET
+            )
+
     provider = TokenProvider(Failing(), "https://management.core.windows.net/.default", redact=(SECRET,))
     with pytest.raises(AuthError) as err:
         provider.token()
@@ -370,6 +459,7 @@ def test_real_client_authentication_error_is_mapped():
     class Failing(object):
         def get_token(self, *scopes):
             raise exceptions.ClientAuthenticationError(message="AADSTS700016: Application not found")
+
     with pytest.raises(AuthError):
         TokenProvider(Failing(), "scope").token()
 
@@ -378,6 +468,7 @@ def test_other_errors_propagate():
     class Broken(object):
         def get_token(self, *scopes):
             raise KeyError("bug")
+
     with pytest.raises(KeyError):
         TokenProvider(Broken(), "scope").token()
 

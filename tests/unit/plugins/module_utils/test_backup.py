@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import copy
@@ -51,6 +52,7 @@ def item(friendly="vm-web-01"):
 
 # ------------------------------------------------------------------ expiry_time
 
+
 def test_expiry_default_is_30_days():
     assert _backup.expiry_time(now=NOW) == NOW + datetime.timedelta(days=30)
 
@@ -69,15 +71,21 @@ def test_expiry_retain_days_bounds(days):
 
 
 def test_expiry_retain_until_date_is_end_of_day():
-    assert _backup.expiry_time(retain_until="2026-12-31", now=NOW) == datetime.datetime(2026, 12, 31, 23, 59, 59, tzinfo=UTC)
+    assert _backup.expiry_time(retain_until="2026-12-31", now=NOW) == datetime.datetime(
+        2026, 12, 31, 23, 59, 59, tzinfo=UTC
+    )
 
 
 def test_expiry_retain_until_today_is_still_in_the_future():
-    assert _backup.expiry_time(retain_until="2026-11-26", now=NOW) == datetime.datetime(2026, 11, 26, 23, 59, 59, tzinfo=UTC)
+    assert _backup.expiry_time(retain_until="2026-11-26", now=NOW) == datetime.datetime(
+        2026, 11, 26, 23, 59, 59, tzinfo=UTC
+    )
 
 
 def test_expiry_retain_until_datetime_with_offset():
-    assert _backup.expiry_time(retain_until="2026-12-01T12:00:00+01:00", now=NOW) == datetime.datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    assert _backup.expiry_time(retain_until="2026-12-01T12:00:00+01:00", now=NOW) == datetime.datetime(
+        2026, 12, 1, 11, 0, tzinfo=UTC
+    )
 
 
 @pytest.mark.parametrize("value", ["2026-11-25", "2026-11-26T10:00:00Z", "2020-01-01T00:00:00Z"])
@@ -113,10 +121,12 @@ def test_expiry_uses_the_real_clock_without_now():
 
 # ------------------------------------------------------------------ request body
 
+
 def test_backup_request_body_exact():
     expiry = datetime.datetime(2026, 12, 26, 10, 0, 0, 987654, tzinfo=UTC)
     assert _backup.backup_request(expiry) == {
-        "properties": {"objectType": "IaasVMBackupRequest", "recoveryPointExpiryTimeInUTC": "2026-12-26T10:00:00.000Z"}}
+        "properties": {"objectType": "IaasVMBackupRequest", "recoveryPointExpiryTimeInUTC": "2026-12-26T10:00:00.000Z"}
+    }
 
 
 def test_backup_request_body_matches_the_example_shape():
@@ -127,6 +137,7 @@ def test_backup_request_body_matches_the_example_shape():
 
 
 # ------------------------------------------------------------------ running job
+
 
 def listed(job_id, friendly, container, status="InProgress"):
     body = copy.deepcopy(example_body("2026-10-01/Common/ListJobs.json")["value"][0])
@@ -151,18 +162,29 @@ def query_of(call):
 
 @responses.activate
 def test_running_backup_job_picks_the_vm_and_container(clock, tokens):
-    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [
-        listed("11111111-1111-1111-1111-111111111111", "vm-db-01", "iaasvmcontainerv2;rg-work;vm-db-01"),
-        listed("22222222-2222-2222-2222-222222222222", "VM-WEB-01", "iaasvmcontainerv2;rg-other;vm-web-01"),  # same name, other rg
-        listed(JOB_A, "VM-Web-01", "IaasVMContainerV2;RG-Work;VM-Web-01"),
-        listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-work;vm-web-01"),
-    ]})
+    responses.add(
+        responses.GET,
+        url(VAULT + "/backupJobs"),
+        json={
+            "value": [
+                listed("11111111-1111-1111-1111-111111111111", "vm-db-01", "iaasvmcontainerv2;rg-work;vm-db-01"),
+                listed(
+                    "22222222-2222-2222-2222-222222222222", "VM-WEB-01", "iaasvmcontainerv2;rg-other;vm-web-01"
+                ),  # same name, other rg
+                listed(JOB_A, "VM-Web-01", "IaasVMContainerV2;RG-Work;VM-Web-01"),
+                listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-work;vm-web-01"),
+            ]
+        },
+    )
     responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_A), json=full(JOB_A, "vm-web-01"))
     job = _backup.running_backup_job(make(clock, tokens), VAULT, item())
     assert job["job_id"] == JOB_A
     assert job["extended_info"]["tasks_list"][0]["task_id"] == "Take Snapshot"  # the full job was read
     assert [c.request.method for c in responses.calls] == ["GET", "GET"]
-    assert query_of(responses.calls[0]) == "status eq 'InProgress' and operation eq 'Backup' and backupManagementType eq 'AzureIaasVM'"
+    assert (
+        query_of(responses.calls[0])
+        == "status eq 'InProgress' and operation eq 'Backup' and backupManagementType eq 'AzureIaasVM'"
+    )
     assert "startTime" not in query_of(responses.calls[0])  # no local-clock window
     assert responses.calls[1].request.url.split("?")[0] == url(VAULT + "/backupJobs/" + JOB_A)
 
@@ -183,10 +205,16 @@ def test_running_backup_job_with_the_full_container_name(clock, tokens):
 
 @responses.activate
 def test_running_backup_job_ignores_other_vms(clock, tokens):
-    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [
-        listed(JOB_A, "vm-web-011", "iaasvmcontainerv2;rg-work;vm-web-011"),
-        listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-other;vm-web-01"),
-    ]})
+    responses.add(
+        responses.GET,
+        url(VAULT + "/backupJobs"),
+        json={
+            "value": [
+                listed(JOB_A, "vm-web-011", "iaasvmcontainerv2;rg-work;vm-web-011"),
+                listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-other;vm-web-01"),
+            ]
+        },
+    )
     assert _backup.running_backup_job(make(clock, tokens), VAULT, item()) is None
     assert len(responses.calls) == 1  # no job was read
 
@@ -195,19 +223,28 @@ def test_running_backup_job_ignores_other_vms(clock, tokens):
 def test_running_backup_job_follows_paging(clock, tokens):
     next_link = BASE + VAULT + "/backupJobs?api-version=2026-10-01&%24skiptoken=2"
     responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [], "nextLink": next_link})
-    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-work;vm-web-01")]})
+    responses.add(
+        responses.GET,
+        url(VAULT + "/backupJobs"),
+        json={"value": [listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-work;vm-web-01")]},
+    )
     responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_B), json=full(JOB_B, "vm-web-01"))
     assert _backup.running_backup_job(make(clock, tokens), VAULT, item())["job_id"] == JOB_B
 
 
 # ------------------------------------------------------------------ await_running_backup_job
 
+
 @responses.activate
 def test_await_running_backup_job_looks_until_the_job_is_listed(clock, tokens):
     """Azure said a backup is in progress, but lists its job only on the third look."""
     responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
     responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
-    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-work;vm-web-01")]})
+    responses.add(
+        responses.GET,
+        url(VAULT + "/backupJobs"),
+        json={"value": [listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-work;vm-web-01")]},
+    )
     responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_B), json=full(JOB_B, "vm-web-01"))
     job = _backup.await_running_backup_job(make(clock, tokens), VAULT, item(), deadline=clock() + 600, poll_interval=5)
     assert job["job_id"] == JOB_B
@@ -218,7 +255,9 @@ def test_await_running_backup_job_looks_until_the_job_is_listed(clock, tokens):
 def test_await_running_backup_job_gives_up_at_the_deadline(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
     deadline = clock() + 12
-    assert _backup.await_running_backup_job(make(clock, tokens), VAULT, item(), deadline=deadline, poll_interval=5) is None
+    assert (
+        _backup.await_running_backup_job(make(clock, tokens), VAULT, item(), deadline=deadline, poll_interval=5) is None
+    )
     assert clock() == deadline  # the last look is at the deadline, never after it
     assert clock.sleeps == [5, 5, 2]
 
@@ -227,7 +266,12 @@ def test_await_running_backup_job_gives_up_at_the_deadline(clock, tokens):
 def test_await_running_backup_job_gives_up_after_its_patience(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
     start = clock()
-    assert _backup.await_running_backup_job(make(clock, tokens), VAULT, item(), deadline=None, poll_interval=30, patience=100) is None
+    assert (
+        _backup.await_running_backup_job(
+            make(clock, tokens), VAULT, item(), deadline=None, poll_interval=30, patience=100
+        )
+        is None
+    )
     assert clock() - start == 100
 
 
@@ -238,12 +282,16 @@ def test_item_names_for_jobs():
 
 # ------------------------------------------------------------------ trigger
 
+
 @responses.activate
 def test_trigger_posts_once_and_tracks_the_operation(clock, tokens):
     headers = example_headers("2026-10-01/Common/TriggerBackup_Post.json")
     responses.add(responses.POST, url(item().path + "/backup"), status=202, headers=headers)
-    responses.add(responses.GET, headers["Azure-AsyncOperation"],
-                  json=example_body("2025-08-01/AzureIaasVm/ProtectedItemOperationStatus.json"))
+    responses.add(
+        responses.GET,
+        headers["Azure-AsyncOperation"],
+        json=example_body("2025-08-01/AzureIaasVm/ProtectedItemOperationStatus.json"),
+    )
     body = _backup.backup_request(NOW)
     result = _backup.trigger(make(clock, tokens), item(), body, deadline=clock.now + 600, poll_interval=5)
     assert result.job_id == "00000000-0000-0000-0000-000000000000" and result.status == "Succeeded"
@@ -254,13 +302,17 @@ def test_trigger_posts_once_and_tracks_the_operation(clock, tokens):
 
 # ------------------------------------------------------------------ in-progress errors
 
-@pytest.mark.parametrize("error,expected", [
-    (ApiError("x", status=400, code="UserErrorBackupOperationInProgress"), True),
-    (ApiError("x", status=409, code="BMSUserErrorObjectLocked"), True),
-    (ApiError("x", status=400, code="UserErrorSomethingElse"), False),
-    (NotFound("x", status=404, code="BMSUserErrorObjectLocked"), True),
-    (ValidationError("x"), False),
-    (ValueError("UserErrorBackupOperationInProgress"), False),
-])
+
+@pytest.mark.parametrize(
+    "error,expected",
+    [
+        (ApiError("x", status=400, code="UserErrorBackupOperationInProgress"), True),
+        (ApiError("x", status=409, code="BMSUserErrorObjectLocked"), True),
+        (ApiError("x", status=400, code="UserErrorSomethingElse"), False),
+        (NotFound("x", status=404, code="BMSUserErrorObjectLocked"), True),
+        (ValidationError("x"), False),
+        (ValueError("UserErrorBackupOperationInProgress"), False),
+    ],
+)
 def test_is_backup_in_progress_error(error, expected):
     assert _backup.is_backup_in_progress_error(error) is expected

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import email.utils
@@ -15,7 +16,11 @@ import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _client
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, RetryPolicy, retry_after_seconds
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import (
+    ArmClient,
+    RetryPolicy,
+    retry_after_seconds,
+)
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
     ApiError,
     AuthError,
@@ -26,19 +31,32 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors impo
     ValidationError,
 )
 
-from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.fakes import BASE, SUB, VAULT, example_body
+from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.fakes import (
+    BASE,
+    SUB,
+    VAULT,
+    example_body,
+)
 
 JOB = "41f3e94b-ae6b-4a20-b422-65abfcaf03e5"
 JOB_URL = BASE + VAULT + "/backupJobs/" + JOB
-ITEM = VAULT + "/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;rg;vm1/protectedItems/VM;iaasvmcontainerv2;rg;vm1"
-BACKUP_URL = BASE + VAULT + "/backupFabrics/Azure/protectionContainers/IaasVMContainer%3Biaasvmcontainerv2%3Brg%3Bvm1/" \
+ITEM = (
+    VAULT
+    + "/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;rg;vm1/protectedItems/VM;iaasvmcontainerv2;rg;vm1"
+)
+BACKUP_URL = (
+    BASE + VAULT + "/backupFabrics/Azure/protectionContainers/IaasVMContainer%3Biaasvmcontainerv2%3Brg%3Bvm1/"
     "protectedItems/VM%3Biaasvmcontainerv2%3Brg%3Bvm1/backup"
+)
 JOB_BODY = {"id": VAULT + "/backupJobs/" + JOB, "name": JOB, "properties": {"status": "InProgress"}}
 
 
 def refused():
     return requests.exceptions.ConnectionError(
-        MaxRetryError(None, "/", NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")))
+        MaxRetryError(
+            None, "/", NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused")
+        )
+    )
 
 
 def dropped():
@@ -51,6 +69,7 @@ def make(clock, tokens, rng=lambda: 0.5, **kwargs):
 
 
 # ------------------------------------------------------------------ URLs and headers
+
 
 @responses.activate
 def test_every_segment_quoted_and_api_version_added(clock, tokens):
@@ -111,7 +130,10 @@ def test_headers_user_agent_and_client_request_id_stable_across_retries(clock, t
         hdrs = call.request.headers
         assert hdrs["Authorization"] == "Bearer tok-1"
         assert hdrs["Accept"] == "application/json"
-        assert hdrs["User-Agent"] == "cloudops.azure_backup/%s python-requests/%s" % (_client.COLLECTION_VERSION, requests.__version__)
+        assert hdrs["User-Agent"] == "cloudops.azure_backup/%s python-requests/%s" % (
+            _client.COLLECTION_VERSION,
+            requests.__version__,
+        )
         ids.add(hdrs["x-ms-client-request-id"])
     assert len(responses.calls) == 3 and len(ids) == 1
     # a new logical call gets a new id
@@ -129,6 +151,7 @@ def test_extra_user_agent_is_appended(clock, tokens):
 
 
 # ------------------------------------------------------------------ read retries
+
 
 @responses.activate
 def test_read_429_honours_retry_after_seconds(clock, tokens):
@@ -190,8 +213,13 @@ def test_read_retries_exhausted_raises_last_error(clock, tokens):
 @responses.activate
 def test_read_429_exhausted_raises_throttled(clock, tokens):
     for _dummy in range(3):
-        responses.add(responses.GET, JOB_URL, status=429, headers={"Retry-After": "1"},
-                      json={"error": {"code": "SubscriptionRequestsThrottled", "message": "slow down"}})
+        responses.add(
+            responses.GET,
+            JOB_URL,
+            status=429,
+            headers={"Retry-After": "1"},
+            json={"error": {"code": "SubscriptionRequestsThrottled", "message": "slow down"}},
+        )
     client = make(clock, tokens, retry=RetryPolicy(total=2))
     with pytest.raises(Throttled) as err:
         client.get(VAULT + "/backupJobs/" + JOB)
@@ -242,13 +270,17 @@ def test_deadline_stops_long_retry_after(clock, tokens):
 
 # ------------------------------------------------------------------ writes
 
-@pytest.mark.parametrize("failure", [
-    {"status": 500},
-    {"status": 503},
-    {"status": 504},
-    {"body": requests.exceptions.ReadTimeout("read timed out")},
-    {"body": dropped()},
-])
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        {"status": 500},
+        {"status": 503},
+        {"status": 504},
+        {"body": requests.exceptions.ReadTimeout("read timed out")},
+        {"body": dropped()},
+    ],
+)
 @responses.activate
 def test_write_never_resent_after_it_may_have_reached_azure(clock, tokens, failure):
     responses.add(responses.POST, BACKUP_URL, **failure)
@@ -296,9 +328,12 @@ def test_other_writes_not_resent_after_5xx(clock, tokens, method):
 
 # ------------------------------------------------------------------ 401 and errors
 
+
 @responses.activate
 def test_401_refreshes_token_once(clock, tokens):
-    responses.add(responses.GET, JOB_URL, status=401, json={"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}})
+    responses.add(
+        responses.GET, JOB_URL, status=401, json={"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}
+    )
     responses.add(responses.GET, JOB_URL, json=JOB_BODY)
     make(clock, tokens).get(VAULT + "/backupJobs/" + JOB)
     assert [c.request.headers["Authorization"] for c in responses.calls] == ["Bearer tok-1", "Bearer tok-2"]
@@ -308,9 +343,13 @@ def test_401_refreshes_token_once(clock, tokens):
 @responses.activate
 def test_401_twice_raises_unauthorized_which_is_an_auth_error(clock, tokens):
     for _dummy in range(2):
-        responses.add(responses.POST, BACKUP_URL, status=401,
-                      json={"error": {"code": "InvalidAuthenticationToken", "message": "The access token is invalid."}},
-                      headers={"x-ms-request-id": "r401"})
+        responses.add(
+            responses.POST,
+            BACKUP_URL,
+            status=401,
+            json={"error": {"code": "InvalidAuthenticationToken", "message": "The access token is invalid."}},
+            headers={"x-ms-request-id": "r401"},
+        )
     with pytest.raises(AuthError) as err:
         make(clock, tokens).post(ITEM + "/backup", body={})
     assert isinstance(err.value, Unauthorized) and isinstance(err.value, ApiError)
@@ -321,8 +360,14 @@ def test_401_twice_raises_unauthorized_which_is_an_auth_error(clock, tokens):
 
 @responses.activate
 def test_arm_error_body_mapped(clock, tokens):
-    body = {"error": {"code": "ResourceNotFound", "message": "The Resource 'Microsoft.RecoveryServices/vaults/v' was not found.",
-                      "target": None, "details": None}}
+    body = {
+        "error": {
+            "code": "ResourceNotFound",
+            "message": "The Resource 'Microsoft.RecoveryServices/vaults/v' was not found.",
+            "target": None,
+            "details": None,
+        }
+    }
     responses.add(responses.GET, BASE + VAULT, status=404, json=body, headers={"x-ms-request-id": "req-404"})
     with pytest.raises(NotFound) as err:
         make(clock, tokens).get(VAULT)
@@ -359,17 +404,25 @@ def test_empty_body_is_none(clock, tokens):
 
 # ------------------------------------------------------------------ paging
 
+
 @responses.activate
 def test_list_follows_next_link_three_pages(clock, tokens):
     page1 = example_body("2026-10-01/Common/ListJobsWithStartTimeAndEndTimeFilters.json")
-    next1 = page1["nextLink"].replace("https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/"
-                                      "resourceGroups/SwaggerTestRg", BASE + "/subscriptions/%s/resourceGroups/SwaggerTestRg" % SUB)
+    next1 = page1["nextLink"].replace(
+        "https://management.azure.com/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/SwaggerTestRg",
+        BASE + "/subscriptions/%s/resourceGroups/SwaggerTestRg" % SUB,
+    )
     next2 = BASE + VAULT + "/backupJobs?api-version=2017-07-01&%24skiptoken=page3"
     responses.add(responses.GET, BASE + VAULT + "/backupJobs", json=dict(page1, nextLink=next1))
     responses.add(responses.GET, BASE + VAULT + "/backupJobs", json={"value": [{"name": "c"}], "nextLink": next2})
     responses.add(responses.GET, BASE + VAULT + "/backupJobs", json={"value": [{"name": "d"}], "nextLink": None})
     items = list(make(clock, tokens).list(VAULT + "/backupJobs", params={"$filter": "status eq 'InProgress'"}))
-    assert [i["properties"]["status"] if "properties" in i else i["name"] for i in items] == ["InProgress", "Completed", "c", "d"]
+    assert [i["properties"]["status"] if "properties" in i else i["name"] for i in items] == [
+        "InProgress",
+        "Completed",
+        "c",
+        "d",
+    ]
     urls = [c.request.url for c in responses.calls]
     assert len(urls) == 3
     assert "api-version=2026-10-01" in urls[0] and "%24filter" in urls[0]

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import pytest
@@ -22,8 +23,18 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors impo
 )
 
 
-@pytest.mark.parametrize("status,klass", [(404, NotFound), (429, Throttled), (401, Unauthorized), (403, Forbidden),
-                                          (400, ApiError), (500, ApiError), (409, ApiError)])
+@pytest.mark.parametrize(
+    "status,klass",
+    [
+        (404, NotFound),
+        (429, Throttled),
+        (401, Unauthorized),
+        (403, Forbidden),
+        (400, ApiError),
+        (500, ApiError),
+        (409, ApiError),
+    ],
+)
 def test_from_response_picks_subclass(status, klass):
     exc = ApiError.from_response(status, {}, '{"error": {"code": "X", "message": "m"}}')
     assert exc.__class__ is klass
@@ -38,13 +49,18 @@ def test_unauthorized_is_auth_error_too():
 
 
 def test_arm_error_body_fields():
-    body = ('{"error": {"code": "BMSUserErrorInvalidInput", "message": "Input provided for the call is invalid",'
-            ' "target": "filter", "details": [{"code": "Inner", "message": "inner"}]}}')
+    body = (
+        '{"error": {"code": "BMSUserErrorInvalidInput", "message": "Input provided for the call is invalid",'
+        ' "target": "filter", "details": [{"code": "Inner", "message": "inner"}]}}'
+    )
     exc = ApiError.from_response(400, {"X-MS-Request-Id": "abc"}, body, context="GET /x")
     expected = ("BMSUserErrorInvalidInput", "Input provided for the call is invalid", "filter", "abc")
     assert (exc.code, exc.message, exc.target, exc.request_id) == expected
     assert exc.details == [{"code": "Inner", "message": "inner"}]
-    assert exc.msg == "GET /x failed: HTTP 400 BMSUserErrorInvalidInput: Input provided for the call is invalid (x-ms-request-id: abc)"
+    assert (
+        exc.msg
+        == "GET /x failed: HTTP 400 BMSUserErrorInvalidInput: Input provided for the call is invalid (x-ms-request-id: abc)"
+    )
     assert str(exc) == exc.msg
 
 

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import datetime
@@ -24,18 +25,21 @@ def utc(*args):
     return datetime.datetime(*args, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("value,end_of_day,expected", [
-    ("2026-11-26", False, utc(2026, 11, 26, 0, 0, 0)),
-    ("2026-11-26", True, utc(2026, 11, 26, 23, 59, 59)),
-    (" 2026-11-26 ", True, utc(2026, 11, 26, 23, 59, 59)),
-    ("2026-11-26T08:30:00Z", False, utc(2026, 11, 26, 8, 30)),
-    ("2026-11-26T08:30:00z", True, utc(2026, 11, 26, 8, 30)),  # end_of_day only applies to a bare date
-    ("2026-11-26T08:30:00+02:00", False, utc(2026, 11, 26, 6, 30)),
-    ("2026-11-26T01:30:00-05:00", False, utc(2026, 11, 26, 6, 30)),
-    ("2026-11-26T08:30:00", False, utc(2026, 11, 26, 8, 30)),  # naive = UTC
-    ("2026-11-26 08:30:00", False, utc(2026, 11, 26, 8, 30)),
-    ("2026-11-26T08:30:00.123456Z", False, utc(2026, 11, 26, 8, 30, 0, 123456)),
-])
+@pytest.mark.parametrize(
+    "value,end_of_day,expected",
+    [
+        ("2026-11-26", False, utc(2026, 11, 26, 0, 0, 0)),
+        ("2026-11-26", True, utc(2026, 11, 26, 23, 59, 59)),
+        (" 2026-11-26 ", True, utc(2026, 11, 26, 23, 59, 59)),
+        ("2026-11-26T08:30:00Z", False, utc(2026, 11, 26, 8, 30)),
+        ("2026-11-26T08:30:00z", True, utc(2026, 11, 26, 8, 30)),  # end_of_day only applies to a bare date
+        ("2026-11-26T08:30:00+02:00", False, utc(2026, 11, 26, 6, 30)),
+        ("2026-11-26T01:30:00-05:00", False, utc(2026, 11, 26, 6, 30)),
+        ("2026-11-26T08:30:00", False, utc(2026, 11, 26, 8, 30)),  # naive = UTC
+        ("2026-11-26 08:30:00", False, utc(2026, 11, 26, 8, 30)),
+        ("2026-11-26T08:30:00.123456Z", False, utc(2026, 11, 26, 8, 30, 0, 123456)),
+    ],
+)
 def test_parse_utc(value, end_of_day, expected):
     parsed = parse_utc(value, "start_time", end_of_day=end_of_day)
     assert parsed == expected
@@ -49,7 +53,9 @@ def test_parse_utc_datetime_objects():
     assert parse_utc(other, "x") == utc(2026, 1, 2, 2, 4, 5) and parse_utc(other, "x").tzinfo == UTC
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "2026-02-30", "26-11-2026", "", "2026-11-26T25:00:00Z", "2026/11/26"])
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2026-13-01", "2026-02-30", "26-11-2026", "", "2026-11-26T25:00:00Z", "2026/11/26"]
+)
 @pytest.mark.parametrize("option", ["start_time", "retain_until"])
 def test_parse_utc_rejects_with_option_name(value, option):
     with pytest.raises(ValidationError) as exc:
@@ -59,15 +65,18 @@ def test_parse_utc_rejects_with_option_name(value, option):
     assert "'%s'" % value in exc.value.msg and "YYYY-MM-DD" in exc.value.msg
 
 
-@pytest.mark.parametrize("moment,text", [
-    (utc(2026, 11, 26, 0, 0, 0), "2026-11-26 12:00:00 AM"),  # midnight
-    (utc(2026, 11, 26, 0, 5, 9), "2026-11-26 12:05:09 AM"),
-    (utc(2026, 11, 26, 1, 2, 3), "2026-11-26 01:02:03 AM"),
-    (utc(2026, 11, 26, 11, 59, 59), "2026-11-26 11:59:59 AM"),
-    (utc(2026, 11, 26, 12, 0, 0), "2026-11-26 12:00:00 PM"),  # noon
-    (utc(2026, 11, 26, 13, 30, 0), "2026-11-26 01:30:00 PM"),
-    (utc(2026, 11, 26, 23, 59, 59), "2026-11-26 11:59:59 PM"),
-])
+@pytest.mark.parametrize(
+    "moment,text",
+    [
+        (utc(2026, 11, 26, 0, 0, 0), "2026-11-26 12:00:00 AM"),  # midnight
+        (utc(2026, 11, 26, 0, 5, 9), "2026-11-26 12:05:09 AM"),
+        (utc(2026, 11, 26, 1, 2, 3), "2026-11-26 01:02:03 AM"),
+        (utc(2026, 11, 26, 11, 59, 59), "2026-11-26 11:59:59 AM"),
+        (utc(2026, 11, 26, 12, 0, 0), "2026-11-26 12:00:00 PM"),  # noon
+        (utc(2026, 11, 26, 13, 30, 0), "2026-11-26 01:30:00 PM"),
+        (utc(2026, 11, 26, 23, 59, 59), "2026-11-26 11:59:59 PM"),
+    ],
+)
 def test_filter_time_12_hour_clock(moment, text):
     assert filter_time(moment) == text
 
@@ -88,10 +97,18 @@ def test_odata_eq_formats_datetimes():
 
 
 def test_job_filter_order_and_field_names():
-    query = job_filter(end_time=utc(2026, 11, 26, 23, 59, 59), status="Failed", backup_management_type="AzureIaasVM",
-                       operation="Backup", start_time=utc(2026, 11, 1), job_id=None)
-    assert query == ("status eq 'Failed' and operation eq 'Backup' and backupManagementType eq 'AzureIaasVM' and "
-                     "startTime eq '2026-11-01 12:00:00 AM' and endTime eq '2026-11-26 11:59:59 PM'")
+    query = job_filter(
+        end_time=utc(2026, 11, 26, 23, 59, 59),
+        status="Failed",
+        backup_management_type="AzureIaasVM",
+        operation="Backup",
+        start_time=utc(2026, 11, 1),
+        job_id=None,
+    )
+    assert query == (
+        "status eq 'Failed' and operation eq 'Backup' and backupManagementType eq 'AzureIaasVM' and "
+        "startTime eq '2026-11-01 12:00:00 AM' and endTime eq '2026-11-26 11:59:59 PM'"
+    )
 
 
 def test_job_filter_empty():
@@ -138,7 +155,10 @@ def test_time_window_future_start_with_open_end_message():
     assert exc.value.option == "start_time" and "None" not in exc.value.msg
 
 
-@pytest.mark.parametrize("start,end,option", [("soon", None, "start_time"), (None, "later", "end_time"), ("2026-11-01", "2026-02-30", "end_time")])
+@pytest.mark.parametrize(
+    "start,end,option",
+    [("soon", None, "start_time"), (None, "later", "end_time"), ("2026-11-01", "2026-02-30", "end_time")],
+)
 def test_time_window_bad_values_name_the_option(start, end, option):
     with pytest.raises(ValidationError) as exc:
         time_window(start, end, now=NOW)

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import copy
@@ -13,7 +14,11 @@ import responses
 from requests.utils import unquote
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, RetryPolicy, quote_path
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, NotFound, ValidationError
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
+    AzureBackupError,
+    NotFound,
+    ValidationError,
+)
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import (
     ITEMS_FILTER,
     Item,
@@ -24,7 +29,13 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._items impor
     select_item,
 )
 
-from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.fakes import BASE, SUB, VAULT, example_body, load_example
+from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.fakes import (
+    BASE,
+    SUB,
+    VAULT,
+    example_body,
+    load_example,
+)
 
 VM_ID = "/subscriptions/%s/resourceGroups/rg-work/providers/Microsoft.Compute/virtualMachines/vm-web-01" % SUB
 GET_EXAMPLE = "2025-08-01/AzureIaasVm/Compute_ProtectedItem_Get.json"
@@ -60,11 +71,24 @@ def protected(rg, vm, friendly=None):
 
 # ------------------------------------------------------------------ select_item (no request)
 
+
 def test_select_by_container_and_item():
-    item = select_item(params(container_name="IaasVMContainer;iaasvmcontainerv2;rg;vm1", protected_item_name="VM;iaasvmcontainerv2;rg;vm1"),
-                       VAULT)
-    assert (item.container_name, item.name, item.resource) == ("IaasVMContainer;iaasvmcontainerv2;rg;vm1", "VM;iaasvmcontainerv2;rg;vm1", None)
-    assert item.path == VAULT + "/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;rg;vm1/protectedItems/VM;iaasvmcontainerv2;rg;vm1"
+    item = select_item(
+        params(
+            container_name="IaasVMContainer;iaasvmcontainerv2;rg;vm1", protected_item_name="VM;iaasvmcontainerv2;rg;vm1"
+        ),
+        VAULT,
+    )
+    assert (item.container_name, item.name, item.resource) == (
+        "IaasVMContainer;iaasvmcontainerv2;rg;vm1",
+        "VM;iaasvmcontainerv2;rg;vm1",
+        None,
+    )
+    assert (
+        item.path
+        == VAULT
+        + "/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;rg;vm1/protectedItems/VM;iaasvmcontainerv2;rg;vm1"
+    )
 
 
 def test_select_by_vm_id():
@@ -75,19 +99,27 @@ def test_select_by_vm_id():
 
 
 def test_select_by_vm_id_any_casing():
-    item = select_item(params(vm_id=VM_ID.replace("/subscriptions/", "/Subscriptions/").replace("virtualMachines", "virtualmachines")), VAULT)
+    item = select_item(
+        params(vm_id=VM_ID.replace("/subscriptions/", "/Subscriptions/").replace("virtualMachines", "virtualmachines")),
+        VAULT,
+    )
     assert item.name == "VM;iaasvmcontainerv2;rg-work;vm-web-01"
 
 
 def test_select_by_bad_vm_id():
     with pytest.raises(ValidationError) as exc:
-        select_item(params(vm_id="/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa"), VAULT)
+        select_item(
+            params(vm_id="/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa"), VAULT
+        )
     assert exc.value.option == "vm_id" and "virtualMachines" in exc.value.msg
 
 
 def test_select_by_vm_name_and_resource_group():
     item = select_item(params(vm_name="vm-web-01", vm_resource_group="rg-work"), VAULT)
-    assert (item.container_name, item.name) == ("IaasVMContainer;iaasvmcontainerv2;rg-work;vm-web-01", "VM;iaasvmcontainerv2;rg-work;vm-web-01")
+    assert (item.container_name, item.name) == (
+        "IaasVMContainer;iaasvmcontainerv2;rg-work;vm-web-01",
+        "VM;iaasvmcontainerv2;rg-work;vm-web-01",
+    )
 
 
 def test_select_by_vm_name_alone_leaves_the_container_open():
@@ -97,10 +129,14 @@ def test_select_by_vm_name_alone_leaves_the_container_open():
 
 # ------------------------------------------------------------------ read_item by name
 
+
 @responses.activate
 def test_read_by_name_one_match(clock, tokens):
-    responses.add(responses.GET, url(VAULT + "/backupProtectedItems"),
-                  json={"value": [protected("rg-work", "vm-db-01"), protected("rg-work", "vm-web-01", friendly="VM-Web-01")]})
+    responses.add(
+        responses.GET,
+        url(VAULT + "/backupProtectedItems"),
+        json={"value": [protected("rg-work", "vm-db-01"), protected("rg-work", "vm-web-01", friendly="VM-Web-01")]},
+    )
     item = read_item(make(clock, tokens), select_item(params(vm_name="vm-WEB-01"), VAULT))
     assert isinstance(item, Item)
     assert item.container_name == "IaasVMContainer;iaasvmcontainerv2;rg-work;vm-web-01"
@@ -114,7 +150,9 @@ def test_read_by_name_one_match(clock, tokens):
 
 @responses.activate
 def test_read_by_name_no_match(clock, tokens):
-    responses.add(responses.GET, url(VAULT + "/backupProtectedItems"), json={"value": [protected("rg-work", "vm-db-01")]})
+    responses.add(
+        responses.GET, url(VAULT + "/backupProtectedItems"), json={"value": [protected("rg-work", "vm-db-01")]}
+    )
     with pytest.raises(NoSuchItem) as exc:
         read_item(make(clock, tokens), select_item(params(vm_name="vm-web-01"), VAULT))
     assert isinstance(exc.value, ValidationError) and exc.value.option == "vm_name"
@@ -123,13 +161,19 @@ def test_read_by_name_no_match(clock, tokens):
 
 @responses.activate
 def test_read_by_name_two_matches(clock, tokens):
-    responses.add(responses.GET, url(VAULT + "/backupProtectedItems"),
-                  json={"value": [protected("rg-b", "vm-web-01"), protected("rg-a", "vm-web-01")]})
+    responses.add(
+        responses.GET,
+        url(VAULT + "/backupProtectedItems"),
+        json={"value": [protected("rg-b", "vm-web-01"), protected("rg-a", "vm-web-01")]},
+    )
     with pytest.raises(ValidationError) as exc:
         read_item(make(clock, tokens), select_item(params(vm_name="vm-web-01"), VAULT))
     assert exc.value.option == "vm_name"
     assert "2 protected virtual machines are named 'vm-web-01'" in exc.value.msg
-    assert "IaasVMContainer;iaasvmcontainerv2;rg-a;vm-web-01, IaasVMContainer;iaasvmcontainerv2;rg-b;vm-web-01" in exc.value.msg
+    assert (
+        "IaasVMContainer;iaasvmcontainerv2;rg-a;vm-web-01, IaasVMContainer;iaasvmcontainerv2;rg-b;vm-web-01"
+        in exc.value.msg
+    )
     assert "vm_resource_group" in exc.value.msg
 
 
@@ -149,6 +193,7 @@ def test_read_by_name_with_the_list_example(clock, tokens):
 
 # ------------------------------------------------------------------ read_item by path
 
+
 @responses.activate
 def test_read_by_path(clock, tokens):
     selected = select_item(params(vm_name="iaasvm-1", vm_resource_group="iaasvm-rg"), VAULT)
@@ -162,12 +207,19 @@ def test_read_by_path(clock, tokens):
 @responses.activate
 def test_read_by_path_404_is_a_clear_not_found(clock, tokens):
     selected = select_item(params(vm_id=VM_ID), VAULT)
-    responses.add(responses.GET, url(selected.path), status=404, headers={"x-ms-request-id": "req-1"},
-                  json={"error": {"code": "BMSUserErrorItemNotFound", "message": "Item not found"}})
+    responses.add(
+        responses.GET,
+        url(selected.path),
+        status=404,
+        headers={"x-ms-request-id": "req-1"},
+        json={"error": {"code": "BMSUserErrorItemNotFound", "message": "Item not found"}},
+    )
     with pytest.raises(NotFound) as exc:
         read_item(make(clock, tokens), selected)
-    assert exc.value.msg == ("The virtual machine 'vm-web-01' is not a protected item of vault 'NetSDKTestRsVault' "
-                             "(BMSUserErrorItemNotFound: Item not found)")
+    assert exc.value.msg == (
+        "The virtual machine 'vm-web-01' is not a protected item of vault 'NetSDKTestRsVault' "
+        "(BMSUserErrorItemNotFound: Item not found)"
+    )
     assert exc.value.to_result() == {"error_code": "BMSUserErrorItemNotFound", "status": 404, "request_id": "req-1"}
     assert selected.resource is None
 
@@ -179,8 +231,12 @@ POINT_EXAMPLE = "2026-01-01/AzureIaasVm/RecoveryPoints_Get.json"
 
 
 def read_example_item():
-    return Item(VAULT, "IaasVMContainer;iaasvmcontainerv2;iaasvm-rg;iaasvm-1", "VM;iaasvmcontainerv2;iaasvm-rg;iaasvm-1",
-                example_body(GET_EXAMPLE))
+    return Item(
+        VAULT,
+        "IaasVMContainer;iaasvmcontainerv2;iaasvm-rg;iaasvm-1",
+        "VM;iaasvmcontainerv2;iaasvm-rg;iaasvm-1",
+        example_body(GET_EXAMPLE),
+    )
 
 
 @responses.activate
@@ -190,7 +246,11 @@ def test_list_recovery_points_in_a_window(clock, tokens):
     start = datetime.datetime(2017, 12, 1, tzinfo=datetime.timezone.utc)
     end = datetime.datetime(2023, 12, 31, 23, 59, 59, tzinfo=datetime.timezone.utc)
     points = list_recovery_points(make(clock, tokens), item, start, end)
-    assert [p["name"] for p in points] == ["22244821112382", "24977149827250", "70477518625276"]  # Azure's order, raw resources
+    assert [p["name"] for p in points] == [
+        "22244821112382",
+        "24977149827250",
+        "70477518625276",
+    ]  # Azure's order, raw resources
     query = unquote(responses.calls[0].request.url.split("%24filter=", 1)[1].split("&")[0]).replace("+", " ")
     assert query == "startDate eq '2017-12-01 12:00:00 AM' and endDate eq '2023-12-31 11:59:59 PM'"
 
@@ -216,18 +276,27 @@ def test_read_recovery_point_by_id(clock, tokens):
     item = read_example_item()
     responses.add(responses.GET, url(item.path + "/recoveryPoints/26083826328862"), json=example_body(POINT_EXAMPLE))
     point = read_recovery_point(make(clock, tokens), item, "26083826328862")
-    assert point["recovery_point_id"] == "26083826328862" and point["recovery_point_time"] == "2017-11-22T22:32:46.6088472Z"
+    assert (
+        point["recovery_point_id"] == "26083826328862"
+        and point["recovery_point_time"] == "2017-11-22T22:32:46.6088472Z"
+    )
     assert len(responses.calls) == 1
 
 
 @responses.activate
 def test_read_recovery_point_404(clock, tokens):
     item = read_example_item()
-    responses.add(responses.GET, url(item.path + "/recoveryPoints/123"), status=404,
-                  json={"error": {"code": "BMSUserErrorRecoveryPointNotFound", "message": "Recovery point not found"}})
+    responses.add(
+        responses.GET,
+        url(item.path + "/recoveryPoints/123"),
+        status=404,
+        json={"error": {"code": "BMSUserErrorRecoveryPointNotFound", "message": "Recovery point not found"}},
+    )
     with pytest.raises(NotFound) as exc:
         read_recovery_point(make(clock, tokens), item, "123")
-    assert exc.value.msg.startswith("recovery_point_id: iaasvm-1 has no recovery point '123' (BMSUserErrorRecoveryPointNotFound")
+    assert exc.value.msg.startswith(
+        "recovery_point_id: iaasvm-1 has no recovery point '123' (BMSUserErrorRecoveryPointNotFound"
+    )
 
 
 @responses.activate
@@ -280,4 +349,7 @@ def test_list_recovery_points_keeps_a_point_without_a_time(clock, tokens):
     responses.add(responses.GET, url(item.path + "/recoveryPoints"), json=body)
     start = datetime.datetime(2023, 1, 1, tzinfo=datetime.timezone.utc)
     end = datetime.datetime(2023, 12, 31, tzinfo=datetime.timezone.utc)
-    assert [p["name"] for p in list_recovery_points(make(clock, tokens), item, start, end)] == ["22244821112382", "70477518625276"]
+    assert [p["name"] for p in list_recovery_points(make(clock, tokens), item, start, end)] == [
+        "22244821112382",
+        "70477518625276",
+    ]

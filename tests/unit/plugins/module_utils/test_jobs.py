@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import copy
@@ -23,42 +24,84 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import
     parse_duration,
 )
 
-from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.fakes import BASE, SUB, VAULT, example_body
+from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.fakes import (
+    BASE,
+    SUB,
+    VAULT,
+    example_body,
+)
 
-JOB_KEYS = {"id", "job_id", "status", "operation", "job_type", "entity_friendly_name", "backup_management_type", "start_time",
-            "end_time", "duration", "duration_seconds", "activity_id", "actions_info", "error_details", "container_name",
-            "is_user_triggered", "virtual_machine_version", "extended_info"}
-EXT_KEYS = {"tasks_list", "property_bag", "internal_property_bag", "progress_percentage", "estimated_remaining_duration",
-            "dynamic_error_message"}
-TASK_KEYS = {"task_id", "status", "start_time", "end_time", "duration", "duration_seconds", "progress_percentage", "instance_id",
-             "task_execution_details"}
+JOB_KEYS = {
+    "id",
+    "job_id",
+    "status",
+    "operation",
+    "job_type",
+    "entity_friendly_name",
+    "backup_management_type",
+    "start_time",
+    "end_time",
+    "duration",
+    "duration_seconds",
+    "activity_id",
+    "actions_info",
+    "error_details",
+    "container_name",
+    "is_user_triggered",
+    "virtual_machine_version",
+    "extended_info",
+}
+EXT_KEYS = {
+    "tasks_list",
+    "property_bag",
+    "internal_property_bag",
+    "progress_percentage",
+    "estimated_remaining_duration",
+    "dynamic_error_message",
+}
+TASK_KEYS = {
+    "task_id",
+    "status",
+    "start_time",
+    "end_time",
+    "duration",
+    "duration_seconds",
+    "progress_percentage",
+    "instance_id",
+    "task_execution_details",
+}
 JOB_URL_RE = re.compile(re.escape(BASE + VAULT + "/backupJobs/") + r"([0-9a-f-]{36})\?.*")
 LIST_URL_RE = re.compile(re.escape(BASE + VAULT + "/backupJobs") + r"\?.*")
 
 
 # ------------------------------------------------------------------ durations
 
-@pytest.mark.parametrize("value,seconds", [
-    ("00:20:23.0896697", 1223.09),
-    ("1.02:03:04.5", 93784.5),
-    ("00:00:00", 0.0),
-    ("PT12.4272909S", 12.43),
-    ("PT9.8782791S", 9.88),
-    ("PT1H2M3S", 3723.0),
-    ("P1DT2H", 93600.0),
-    ("PT0S", 0.0),
-    ("P1W", 604800.0),
-    (None, None),
-    ("", None),
-    ("soon", None),
-    ("P", None),
-    ("PT", None),
-])
+
+@pytest.mark.parametrize(
+    "value,seconds",
+    [
+        ("00:20:23.0896697", 1223.09),
+        ("1.02:03:04.5", 93784.5),
+        ("00:00:00", 0.0),
+        ("PT12.4272909S", 12.43),
+        ("PT9.8782791S", 9.88),
+        ("PT1H2M3S", 3723.0),
+        ("P1DT2H", 93600.0),
+        ("PT0S", 0.0),
+        ("P1W", 604800.0),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("P", None),
+        ("PT", None),
+    ],
+)
 def test_parse_duration(value, seconds):
     assert parse_duration(value) == seconds
 
 
 # ------------------------------------------------------------------ normalisation
+
 
 def test_normalize_get_job_details_example():
     job = normalize_job(example_body("2025-08-01/Common/GetJobDetails.json"))
@@ -90,15 +133,26 @@ def test_normalize_list_items(example):
     assert jobs[1]["end_time"] == "2017-08-03T05:31:03.7553376Z" and jobs[1]["operation"] == "ConfigureBackup"
     for job in jobs:
         assert set(job) == JOB_KEYS
-        assert job["extended_info"] == {"tasks_list": [], "property_bag": {}, "internal_property_bag": {}, "progress_percentage": None,
-                                        "estimated_remaining_duration": None, "dynamic_error_message": None}
+        assert job["extended_info"] == {
+            "tasks_list": [],
+            "property_bag": {},
+            "internal_property_bag": {},
+            "progress_percentage": None,
+            "estimated_remaining_duration": None,
+            "dynamic_error_message": None,
+        }
 
 
 def test_normalize_failed_job_fields():
     job = normalize_job(failed_job("j1"))
-    assert job["error_details"] == [{"error_code": 400001, "error_title": "Snapshot failed",
-                                     "error_string": "Could not communicate with the VM agent.",
-                                     "recommendations": ["Ensure the VM agent is running.", "Retry the backup."]}]
+    assert job["error_details"] == [
+        {
+            "error_code": 400001,
+            "error_title": "Snapshot failed",
+            "error_string": "Could not communicate with the VM agent.",
+            "recommendations": ["Ensure the VM agent is running.", "Retry the backup."],
+        }
+    ]
     assert job["actions_info"] == ["Retriable"] and job["is_user_triggered"] is True
     assert job["container_name"] == "iaasvmcontainerv2;rg;vm1"
     assert job["extended_info"]["dynamic_error_message"] == "Snapshot task timed out"
@@ -110,6 +164,7 @@ def test_filter_time_format():
     from ansible_collections.cloudops.azure_backup.plugins.module_utils._filters import filter_time
 
     import datetime
+
     when = datetime.datetime(2017, 8, 3, 17, 31, 7, tzinfo=datetime.timezone.utc)
     assert filter_time(when) == "2017-08-03 05:31:07 PM"
     assert filter_time(when.replace(hour=5)) == "2017-08-03 05:31:07 AM"
@@ -118,6 +173,7 @@ def test_filter_time_format():
 
 
 # ------------------------------------------------------------------ a fake vault for the waiter
+
 
 def job_resource(job_id, status, start="2017-08-03T05:31:07.014604Z"):
     body = copy.deepcopy(example_body("2025-08-01/Common/GetJobDetails.json"))
@@ -132,11 +188,21 @@ def job_resource(job_id, status, start="2017-08-03T05:31:07.014604Z"):
 
 def failed_job(job_id, status="Failed"):
     body = job_resource(job_id, status)
-    body["properties"].update({
-        "actionsInfo": ["Retriable"], "isUserTriggered": True, "containerName": "iaasvmcontainerv2;rg;vm1",
-        "errorDetails": [{"errorCode": 400001, "errorTitle": "Snapshot failed", "errorString": "Could not communicate with the VM agent.",
-                          "recommendations": ["Ensure the VM agent is running.", "Retry the backup."]}],
-    })
+    body["properties"].update(
+        {
+            "actionsInfo": ["Retriable"],
+            "isUserTriggered": True,
+            "containerName": "iaasvmcontainerv2;rg;vm1",
+            "errorDetails": [
+                {
+                    "errorCode": 400001,
+                    "errorTitle": "Snapshot failed",
+                    "errorString": "Could not communicate with the VM agent.",
+                    "recommendations": ["Ensure the VM agent is running.", "Retry the backup."],
+                }
+            ],
+        }
+    )
     body["properties"]["extendedInfo"]["dynamicErrorMessage"] = "Snapshot task timed out"
     return body
 
@@ -162,7 +228,11 @@ class FakeVault(object):
         job_id = JOB_URL_RE.match(request.url).group(1)
         self.gets.append(job_id)
         if job_id not in self.script:
-            return 404, {"x-ms-request-id": "r404"}, json.dumps({"error": {"code": "ResourceNotFound", "message": "not found"}})
+            return (
+                404,
+                {"x-ms-request-id": "r404"},
+                json.dumps({"error": {"code": "ResourceNotFound", "message": "not found"}}),
+            )
         status = self.status(job_id, True)
         maker = self.bodies.get(status, job_resource)
         return 200, {}, json.dumps(maker(job_id, status))
@@ -175,7 +245,13 @@ class FakeVault(object):
         if "skiptoken" in request.url:
             return 200, {}, json.dumps({"value": page2})
         self.filters.append(unquote(request.url.split("%24filter=", 1)[1].split("&")[0]).replace("+", " "))
-        return 200, {}, json.dumps({"value": page1, "nextLink": BASE + VAULT + "/backupJobs?api-version=2026-10-01&%24skiptoken=2"})
+        return (
+            200,
+            {},
+            json.dumps(
+                {"value": page1, "nextLink": BASE + VAULT + "/backupJobs?api-version=2026-10-01&%24skiptoken=2"}
+            ),
+        )
 
     def install(self):
         responses.add_callback(responses.GET, JOB_URL_RE, callback=self.on_get)
@@ -194,6 +270,7 @@ def guid(n):
 
 
 # ------------------------------------------------------------------ the waiter
+
 
 @responses.activate
 def test_single_job_completes(clock, tokens):
@@ -217,8 +294,13 @@ def test_already_ended_job_returns_at_once(clock, tokens):
 
 @responses.activate
 def test_many_jobs_deduplicated_and_only_pending_polled(clock, tokens):
-    vault = FakeVault({guid(1): ["InProgress", "Completed"], guid(2): ["Completed"],
-                       guid(3): ["InProgress", "Cancelling", "InProgress", "Completed"]})
+    vault = FakeVault(
+        {
+            guid(1): ["InProgress", "Completed"],
+            guid(2): ["Completed"],
+            guid(3): ["InProgress", "Cancelling", "InProgress", "Completed"],
+        }
+    )
     vault.install()
     result = waiter(clock, tokens, poll_interval=10).wait([guid(1), guid(2), guid(1).upper(), guid(3)])
     assert [j["job_id"] for j in result.jobs] == [guid(1), guid(2), guid(3)]
@@ -244,7 +326,10 @@ def test_list_mode_above_twenty_pending(clock, tokens):
     assert len(vault.gets) == 30 + 5
     assert sorted(vault.gets[30:]) == sorted(guid(n) for n in range(1, 6))
     assert len(vault.filters) == 3
-    assert vault.filters[0] == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:48:17 AM'"
+    assert (
+        vault.filters[0]
+        == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:48:17 AM'"
+    )
     assert len([c for c in responses.calls if "skiptoken" in c.request.url]) == 3
 
 
@@ -257,8 +342,15 @@ def test_failed_job_raises_job_failed_with_error_details(clock, tokens):
     exc = err.value
     assert [j["job_id"] for j in exc.jobs] == [guid(1), guid(2)]
     assert [j["job_id"] for j in exc.failed] == [guid(1)]
-    for text in (guid(1), "testvm", "Failed", "errorCode 400001", "Could not communicate with the VM agent.",
-                 "Ensure the VM agent is running.", "Snapshot task timed out"):
+    for text in (
+        guid(1),
+        "testvm",
+        "Failed",
+        "errorCode 400001",
+        "Could not communicate with the VM agent.",
+        "Ensure the VM agent is running.",
+        "Snapshot task timed out",
+    ):
         assert text in exc.msg
     assert exc.to_result()["timed_out"] is False and exc.to_result()["polls"] == 2
 
@@ -276,7 +368,9 @@ def test_cancelled_fails_by_default_and_is_configurable(clock, tokens):
 def test_completed_with_warnings_is_a_warning(clock, tokens):
     FakeVault({guid(1): ["CompletedWithWarnings"]}, bodies={"CompletedWithWarnings": failed_job}).install()
     result = waiter(clock, tokens).wait([guid(1)])
-    assert len(result.warnings) == 1 and "CompletedWithWarnings" in result.warnings[0] and "400001" in result.warnings[0]
+    assert (
+        len(result.warnings) == 1 and "CompletedWithWarnings" in result.warnings[0] and "400001" in result.warnings[0]
+    )
 
 
 @responses.activate
@@ -346,10 +440,15 @@ def test_twenty_pending_uses_gets(clock, tokens):
 
 @responses.activate
 def test_list_window_survives_a_local_clock_behind_azure(clock, tokens):
-    vault = FakeVault(dict((guid(n), ["InProgress", "InProgress", "Completed"]) for n in range(1, 23)), tick_on_list=True)
+    vault = FakeVault(
+        dict((guid(n), ["InProgress", "InProgress", "Completed"]) for n in range(1, 23)), tick_on_list=True
+    )
     vault.install()
     result = waiter(clock, tokens, wall_clock=lambda: 0.0).wait(list(vault.script))  # 1970
-    assert vault.filters[0] == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:31:08 AM'"
+    assert (
+        vault.filters[0]
+        == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:31:08 AM'"
+    )
     assert result.polls == 3 and [j["status"] for j in result.jobs] == ["Completed"] * 22
     assert len(vault.gets) == 22 + 22 and len(vault.filters) == 2  # the ended jobs are read with a GET
     assert result.jobs[0]["extended_info"]["property_bag"] == {"VM Name": "testvm"}

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import os
@@ -64,15 +65,22 @@ def job(job_id, status="Completed"):
 
 # ------------------------------------------------------------------ job_results
 
+
 def test_job_results_single():
     one = job(JOB_1)
-    assert _module.job_results([one]) == {"jobs": [one], "job": one,
-                                          "ansible_facts": {"azure_backup_jobs": {JOB_1: one}, "azure_backup_job": one}}
+    assert _module.job_results([one]) == {
+        "jobs": [one],
+        "job": one,
+        "ansible_facts": {"azure_backup_jobs": {JOB_1: one}, "azure_backup_job": one},
+    }
 
 
 def test_job_results_many():
     one, two = job(JOB_1), job(JOB_2, "Failed")
-    assert _module.job_results([one, two]) == {"jobs": [one, two], "ansible_facts": {"azure_backup_jobs": {JOB_1: one, JOB_2: two}}}
+    assert _module.job_results([one, two]) == {
+        "jobs": [one, two],
+        "ansible_facts": {"azure_backup_jobs": {JOB_1: one, JOB_2: two}},
+    }
 
 
 def test_job_results_forced_single_and_empty():
@@ -85,13 +93,21 @@ def test_job_results_forced_single_and_empty():
 
 # ------------------------------------------------------------------ fail_from_error
 
+
 def test_fail_from_error_api_error():
-    error = ApiError("GET x failed: HTTP 403 AuthorizationFailed", status=403, code="AuthorizationFailed", request_id="req-1")
+    error = ApiError(
+        "GET x failed: HTTP 403 AuthorizationFailed", status=403, code="AuthorizationFailed", request_id="req-1"
+    )
     with pytest.raises(Failed) as exc:
         module(dict(resource_group="rg", vault_name="v")).fail_from_error(error)
     result = exc.value.result
     assert result["msg"] == "GET x failed: HTTP 403 AuthorizationFailed"
-    assert (result["error_code"], result["status"], result["request_id"], result["changed"]) == ("AuthorizationFailed", 403, "req-1", False)
+    assert (result["error_code"], result["status"], result["request_id"], result["changed"]) == (
+        "AuthorizationFailed",
+        403,
+        "req-1",
+        False,
+    )
     assert isinstance(result["elapsed"], float)
 
 
@@ -104,7 +120,9 @@ def test_fail_from_error_merges_partial_result_and_job_facts():
     result = exc.value.result
     assert result["changed"] is True and result["job_id"] == JOB_1 and result["attached"] is False
     assert result["item"] == {"vm_name": "vm1"}
-    assert result["jobs"] == [failed] and result["job"] == failed and result["polls"] == 3 and result["timed_out"] is False
+    assert (
+        result["jobs"] == [failed] and result["job"] == failed and result["polls"] == 3 and result["timed_out"] is False
+    )
     assert result["ansible_facts"] == {"azure_backup_jobs": {JOB_1: failed}, "azure_backup_job": failed}
     assert result["elapsed"] != 99.0  # the task's elapsed time, not the wait's
 
@@ -115,7 +133,10 @@ def test_fail_from_error_timeout_with_many_jobs():
         module().fail_from_error(WaitTimeout("Timed out", last_seen=jobs, elapsed=60.0, polls=4))
     result = exc.value.result
     assert result["timed_out"] is True and result["jobs"] == jobs and "job" not in result
-    assert set(result["ansible_facts"]["azure_backup_jobs"]) == {JOB_1, JOB_2} and "azure_backup_job" not in result["ansible_facts"]
+    assert (
+        set(result["ansible_facts"]["azure_backup_jobs"]) == {JOB_1, JOB_2}
+        and "azure_backup_job" not in result["ansible_facts"]
+    )
 
 
 def test_fail_from_error_missing_dependency():
@@ -126,16 +147,22 @@ def test_fail_from_error_missing_dependency():
 
 # ------------------------------------------------------------------ vault paths
 
+
 def test_vault_path_from_options_and_environment(monkeypatch):
     assert module(dict(resource_group="rg-backup", vault_name="rsv")).vault_path() == VAULT
     monkeypatch.setenv("AZURE_BACKUP_RESOURCE_GROUP", "rg-backup")
     monkeypatch.setenv("AZURE_BACKUP_VAULT_NAME", "rsv")
     assert module().vault_path() == VAULT
-    assert module().vault_path("rg-x", "v-x", "sub-x") == "/subscriptions/sub-x/resourceGroups/rg-x/providers/Microsoft.RecoveryServices/vaults/v-x"
+    assert (
+        module().vault_path("rg-x", "v-x", "sub-x")
+        == "/subscriptions/sub-x/resourceGroups/rg-x/providers/Microsoft.RecoveryServices/vaults/v-x"
+    )
 
 
-@pytest.mark.parametrize("args,option", [({}, "resource_group"), (dict(vault_name="rsv"), "resource_group"),
-                                         (dict(resource_group="rg"), "vault_name")])
+@pytest.mark.parametrize(
+    "args,option",
+    [({}, "resource_group"), (dict(vault_name="rsv"), "resource_group"), (dict(resource_group="rg"), "vault_name")],
+)
 def test_vault_path_names_the_missing_option(args, option):
     with pytest.raises(ValidationError) as exc:
         module(args).vault_path()
@@ -144,26 +171,35 @@ def test_vault_path_names_the_missing_option(args, option):
 
 
 def test_job_vault_path_guids_use_the_vault_options():
-    vault, ids = module(dict(resource_group="rg-backup", vault_name="rsv")).job_vault_path([JOB_1, JOB_2.upper(), JOB_1.upper(), JOB_2])
+    vault, ids = module(dict(resource_group="rg-backup", vault_name="rsv")).job_vault_path(
+        [JOB_1, JOB_2.upper(), JOB_1.upper(), JOB_2]
+    )
     assert vault == VAULT and ids == [JOB_1, JOB_2.upper()]
 
 
 def test_job_vault_path_arm_ids_need_no_options(monkeypatch):
     monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")  # the subscription comes from the id too
-    refs = [OTHER.replace("/subscriptions/", "/Subscriptions/") + "/backupJobs/" + JOB_1, OTHER.upper() + "/backupJobs/" + JOB_2,
-            OTHER + "/backupJobs/" + JOB_1.upper()]
+    refs = [
+        OTHER.replace("/subscriptions/", "/Subscriptions/") + "/backupJobs/" + JOB_1,
+        OTHER.upper() + "/backupJobs/" + JOB_2,
+        OTHER + "/backupJobs/" + JOB_1.upper(),
+    ]
     vault, ids = module().job_vault_path(refs)
     assert vault == OTHER and ids == [JOB_1, JOB_2]
 
 
 def test_job_vault_path_mixed_forms_of_one_vault():
-    vault, ids = module(dict(resource_group="RG-Backup", vault_name="rsv")).job_vault_path([VAULT + "/backupJobs/" + JOB_1, JOB_2, JOB_1])
+    vault, ids = module(dict(resource_group="RG-Backup", vault_name="rsv")).job_vault_path(
+        [VAULT + "/backupJobs/" + JOB_1, JOB_2, JOB_1]
+    )
     assert vault == VAULT and ids == [JOB_1, JOB_2]
 
 
 def test_job_vault_path_mixed_vaults():
     with pytest.raises(ValidationError) as exc:
-        module(dict(resource_group="rg-backup", vault_name="rsv")).job_vault_path([JOB_1, OTHER + "/backupJobs/" + JOB_2])
+        module(dict(resource_group="rg-backup", vault_name="rsv")).job_vault_path(
+            [JOB_1, OTHER + "/backupJobs/" + JOB_2]
+        )
     assert exc.value.option == "job_ids" and "one vault" in exc.value.msg and "2 vaults" in exc.value.msg
     assert "rg-other" in exc.value.msg and "rg-backup" in exc.value.msg
 
@@ -183,7 +219,10 @@ def test_job_vault_path_guid_without_vault_options():
 
 # ------------------------------------------------------------------ argument specs and settings
 
-@pytest.mark.parametrize("option,value", [("timeout", 0), ("timeout", -5), ("poll_interval", 0), ("poll_interval", -0.5)])
+
+@pytest.mark.parametrize(
+    "option,value", [("timeout", 0), ("timeout", -5), ("poll_interval", 0), ("poll_interval", -0.5)]
+)
 def test_non_positive_wait_settings_are_refused(option, value):
     with pytest.raises(Failed) as exc:
         module({option: value}, shared=("auth", "vault", "wait"))
@@ -197,13 +236,16 @@ def test_wait_defaults_and_deadline():
     assert module().deadline() is None  # no wait options, no deadline
 
 
-@pytest.mark.parametrize("args,words", [
-    (dict(vm_name="a", vm_id="/x"), "mutually exclusive"),
-    (dict(vm_id="/x", vm_resource_group="rg"), "mutually exclusive"),
-    (dict(container_name="c"), "protected_item_name"),
-    (dict(vm_resource_group="rg"), "vm_name"),
-    ({}, "one of the following is required"),
-])
+@pytest.mark.parametrize(
+    "args,words",
+    [
+        (dict(vm_name="a", vm_id="/x"), "mutually exclusive"),
+        (dict(vm_id="/x", vm_resource_group="rg"), "mutually exclusive"),
+        (dict(container_name="c"), "protected_item_name"),
+        (dict(vm_resource_group="rg"), "vm_name"),
+        ({}, "one of the following is required"),
+    ],
+)
 def test_item_constraints(args, words):
     with pytest.raises(Failed) as exc:
         module(args, shared=("auth", "vault", "item"))
@@ -212,8 +254,12 @@ def test_item_constraints(args, words):
 
 def test_own_constraints_merge_with_the_item_constraints():
     with pytest.raises(Failed) as exc:
-        module(dict(vm_name="a", x="1", y="2"), shared=("auth", "vault", "item"),
-               argument_spec=dict(x=dict(type="str"), y=dict(type="str")), mutually_exclusive=[("x", "y")])
+        module(
+            dict(vm_name="a", x="1", y="2"),
+            shared=("auth", "vault", "item"),
+            argument_spec=dict(x=dict(type="str"), y=dict(type="str")),
+            mutually_exclusive=[("x", "y")],
+        )
     assert "x|y" in exc.value.result["msg"]
 
 

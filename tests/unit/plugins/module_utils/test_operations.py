@@ -3,13 +3,19 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import pytest
 import responses
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, RetryPolicy
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, AzureBackupError, OperationFailed, WaitTimeout
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
+    ApiError,
+    AzureBackupError,
+    OperationFailed,
+    WaitTimeout,
+)
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import (
     OperationResult,
     job_id_from_url,
@@ -56,7 +62,9 @@ def test_azure_async_operation_path_gives_job_id(clock, tokens):
     status_url = headers["Azure-AsyncOperation"]
     resp = accepted(clock, tokens, headers)
     responses.add(responses.GET, status_url, json=status_body("InProgress"), headers={"Retry-After": "5"})
-    responses.add(responses.GET, status_url, json=example_body("2025-08-01/AzureIaasVm/ProtectedItemOperationStatus.json"))
+    responses.add(
+        responses.GET, status_url, json=example_body("2025-08-01/AzureIaasVm/ProtectedItemOperationStatus.json")
+    )
     client = make(clock, tokens)
     result = track(client, resp, deadline=clock.now + 600)
     assert result.status == "Succeeded" and result.job_id == ZERO and result.operation_id == ZERO
@@ -72,7 +80,12 @@ def test_azure_async_operation_path_gives_job_id(clock, tokens):
 def test_poll_interval_caps_retry_after(clock, tokens):
     headers = example_headers("2026-10-01/Common/TriggerBackup_Post.json")
     resp = accepted(clock, tokens, headers)
-    responses.add(responses.GET, headers["Azure-AsyncOperation"], json=status_body("InProgress"), headers={"retry-after-ms": "2500"})
+    responses.add(
+        responses.GET,
+        headers["Azure-AsyncOperation"],
+        json=status_body("InProgress"),
+        headers={"retry-after-ms": "2500"},
+    )
     responses.add(responses.GET, headers["Azure-AsyncOperation"], json=status_body("Succeeded", JOB))
     result = track(make(clock, tokens), resp, deadline=clock.now + 600, poll_interval=10)
     assert clock.sleeps == [10.0, 2.5] and result.job_id == JOB
@@ -93,8 +106,10 @@ def test_location_only_cancel_returns_job_from_url(clock, tokens):
 
 @responses.activate
 def test_location_only_without_job_in_url(clock, tokens):
-    location = BASE + "/subscriptions/%s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/" \
+    location = (
+        BASE + "/subscriptions/%s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/"
         "operationResults/%s?api-version=2026-10-01" % (SUB, OP)
+    )
     resp = accepted(clock, tokens, {"Location": location, "Retry-After": "1"})
     responses.add(responses.GET, location, status=200)
     result = track(make(clock, tokens), resp, deadline=None)
@@ -105,8 +120,11 @@ def test_location_only_without_job_in_url(clock, tokens):
 def test_vault_level_backup_operations(clock, tokens):
     headers = example_headers("2026-01-01/Common/ProtectedItem_Delete.json")
     resp = accepted(clock, tokens, headers)
-    responses.add(responses.GET, headers["Azure-AsyncOperation"],
-                  json=example_body("2026-10-01/Common/ProtectedItem_Delete_OperationStatus.json"))
+    responses.add(
+        responses.GET,
+        headers["Azure-AsyncOperation"],
+        json=example_body("2026-10-01/Common/ProtectedItem_Delete_OperationStatus.json"),
+    )
     responses.add(responses.GET, headers["Azure-AsyncOperation"], json=status_body("Succeeded", JOB))
     result = track(make(clock, tokens), resp, deadline=clock.now + 600, poll_interval=30)
     assert result.operation_id == ZERO and result.job_id == JOB
@@ -132,7 +150,9 @@ def test_failed_operation_raises_with_azure_error(clock, tokens, final):
 def test_deadline_passes_raises_wait_timeout(clock, tokens):
     headers = example_headers("2026-10-01/Common/TriggerBackup_Post.json")
     resp = accepted(clock, tokens, headers)
-    responses.add(responses.GET, headers["Azure-AsyncOperation"], json=status_body("InProgress"), headers={"Retry-After": "60"})
+    responses.add(
+        responses.GET, headers["Azure-AsyncOperation"], json=status_body("InProgress"), headers={"Retry-After": "60"}
+    )
     start = clock.now
     with pytest.raises(WaitTimeout) as err:
         track(make(clock, tokens), resp, deadline=start + 100)
@@ -167,14 +187,18 @@ def test_job_id_of_returns_the_job_id():
 def test_job_id_of_without_a_job_names_the_operation(job_id):
     with pytest.raises(AzureBackupError) as err:
         job_id_of(OperationResult(OP, job_id, "Succeeded", {"status": "Succeeded"}), "restore")
-    assert err.value.msg == ("Azure accepted the restore (operation %s, status Succeeded) but named no job to follow; look for it with "
-                             "azure_backup_job_info." % OP)
+    assert err.value.msg == (
+        "Azure accepted the restore (operation %s, status Succeeded) but named no job to follow; look for it with "
+        "azure_backup_job_info." % OP
+    )
 
 
 @responses.activate
 def test_tracked_operation_without_a_job_fails_in_job_id_of(clock, tokens):
-    location = BASE + "/subscriptions/%s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/" \
+    location = (
+        BASE + "/subscriptions/%s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/"
         "operationResults/%s?api-version=2026-10-01" % (SUB, OP)
+    )
     resp = accepted(clock, tokens, {"Location": location, "Retry-After": "1"})
     responses.add(responses.GET, location, status=204)
     result = track(make(clock, tokens), resp, deadline=None)

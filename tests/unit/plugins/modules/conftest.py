@@ -8,6 +8,7 @@ Modelled on community.hashi_vault's tests/unit/conftest.py: exit_json/fail_json 
 carrying the result, so a test reads the result the module would have printed."""
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import collections
@@ -30,7 +31,11 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._client impo
 SUB = "00000000-0000-0000-0000-000000000000"
 RESOURCE_GROUP = "rg-backup-demo"
 VAULT_NAME = "rsv-demo"
-VAULT = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.RecoveryServices/vaults/%s" % (SUB, RESOURCE_GROUP, VAULT_NAME)
+VAULT = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.RecoveryServices/vaults/%s" % (
+    SUB,
+    RESOURCE_GROUP,
+    VAULT_NAME,
+)
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "module_utils", "fixtures")
 
 Call = collections.namedtuple("Call", ["method", "path", "params", "body"])
@@ -162,8 +167,10 @@ def isolated_env(monkeypatch, tmp_path):
 @pytest.fixture(autouse=True)
 def no_real_sleep(monkeypatch):
     """Nothing sleeps for real: time.sleep fails the test."""
+
     def refuse(seconds):
         raise AssertionError("time.sleep(%r) called in a unit test" % seconds)
+
     monkeypatch.setattr(time, "sleep", refuse)
 
 

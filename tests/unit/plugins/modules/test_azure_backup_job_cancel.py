@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import pytest
@@ -51,8 +52,13 @@ def test_cancel_posts_follows_the_location_and_rereads_the_job(fake_client, run_
     assert result["changed"] is True and result["job_id"] == JOB
     assert result["job"]["status"] == "Cancelling" and result["jobs"] == [result["job"]]
     assert result["ansible_facts"]["azure_backup_job"] == result["job"]
-    assert [(c.method, c.path) for c in fake_client.calls] == [("GET", JOB_PATH), ("POST", CANCEL), ("GET", LOCATION), ("GET", LOCATION),
-                                                               ("GET", JOB_PATH)]
+    assert [(c.method, c.path) for c in fake_client.calls] == [
+        ("GET", JOB_PATH),
+        ("POST", CANCEL),
+        ("GET", LOCATION),
+        ("GET", LOCATION),
+        ("GET", JOB_PATH),
+    ]
     assert fake_client.sent("POST")[0].body is None
     assert fake_client.sleeps == [15.0, 15.0]  # Retry-After 60 capped by the default poll_interval
     assert "warnings" not in result
@@ -94,25 +100,42 @@ def test_job_not_listed_as_cancellable_is_tried_with_a_warning(fake_client, run_
 
 def test_azure_refusal_quotes_its_error_and_the_running_task(fake_client, run_module):
     fake_client.add("GET", JOB_PATH, running())
-    fake_client.add_error("POST", CANCEL, ApiError("POST failed: HTTP 400 BMSUserErrorJobNotCancellable", status=400,
-                                                   code="BMSUserErrorJobNotCancellable",
-                                                   message="The job cannot be cancelled in its current phase.", request_id="req-3"))
+    fake_client.add_error(
+        "POST",
+        CANCEL,
+        ApiError(
+            "POST failed: HTTP 400 BMSUserErrorJobNotCancellable",
+            status=400,
+            code="BMSUserErrorJobNotCancellable",
+            message="The job cannot be cancelled in its current phase.",
+            request_id="req-3",
+        ),
+    )
     failed, result = run_module(azure_backup_job_cancel, args())
     assert failed
-    assert result["msg"] == ("Azure refused to cancel job %s (Backup of vm-web-01, task Take Snapshot) in its current phase: "
-                             "BMSUserErrorJobNotCancellable: The job cannot be cancelled in its current phase." % JOB)
-    assert result["status"] == 400 and result["error_code"] == "BMSUserErrorJobNotCancellable" and result["request_id"] == "req-3"
+    assert result["msg"] == (
+        "Azure refused to cancel job %s (Backup of vm-web-01, task Take Snapshot) in its current phase: "
+        "BMSUserErrorJobNotCancellable: The job cannot be cancelled in its current phase." % JOB
+    )
+    assert (
+        result["status"] == 400
+        and result["error_code"] == "BMSUserErrorJobNotCancellable"
+        and result["request_id"] == "req-3"
+    )
     assert result["changed"] is False and len(fake_client.sent("POST")) == 1
 
 
 def test_other_errors_keep_azure_message(fake_client, run_module):
     fake_client.add("GET", JOB_PATH, running())
-    fake_client.add_error("POST", CANCEL, ApiError("POST failed: HTTP 403 AuthorizationFailed", status=403, code="AuthorizationFailed"))
+    fake_client.add_error(
+        "POST", CANCEL, ApiError("POST failed: HTTP 403 AuthorizationFailed", status=403, code="AuthorizationFailed")
+    )
     failed, result = run_module(azure_backup_job_cancel, args())
     assert failed and result["msg"] == "POST failed: HTTP 403 AuthorizationFailed" and result["status"] == 403
 
 
 # ------------------------------------------------------------------ wait
+
 
 def cancel_and_wait(fake, final, **kwargs):
     fake.add("GET", JOB_PATH, running())

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import datetime
@@ -52,6 +53,7 @@ def filter_time(query, field):
 
 # ------------------------------------------------------------------ one job
 
+
 def test_job_id_reads_the_job_with_extended_info(fake_client, run_module):
     fake_client.add("GET", JOBS + "/" + JOB_1, job_resource(JOB_1, "InProgress"))
     failed, result = run_module(azure_backup_job_info, args(job_id=JOB_1))
@@ -76,8 +78,16 @@ def test_bad_job_id_fails_without_a_client(fake_client, run_module):
     assert fake_client.built == 0
 
 
-@pytest.mark.parametrize("option,value", [("status", "Failed"), ("operation", "Backup"), ("start_time", "2026-11-01"),
-                                          ("end_time", "2026-11-26"), ("entity_friendly_name", "vm-web-01")])
+@pytest.mark.parametrize(
+    "option,value",
+    [
+        ("status", "Failed"),
+        ("operation", "Backup"),
+        ("start_time", "2026-11-01"),
+        ("end_time", "2026-11-26"),
+        ("entity_friendly_name", "vm-web-01"),
+    ],
+)
 def test_job_id_and_filters_are_exclusive(fake_client, run_module, option, value):
     failed, result = run_module(azure_backup_job_info, args(job_id=JOB_1, **{option: value}))
     assert failed and "mutually exclusive" in result["msg"] and "job_id|%s" % option in result["msg"]
@@ -86,13 +96,18 @@ def test_job_id_and_filters_are_exclusive(fake_client, run_module, option, value
 
 # ------------------------------------------------------------------ lists
 
+
 def test_list_with_every_filter(fake_client, run_module):
     fake_client.add("GET", JOBS, {"value": [listed(JOB_1, "vm-web-01", "Failed")]})
-    failed, result = run_module(azure_backup_job_info, args(status="Failed", operation="Backup", start_time="2026-11-01",
-                                                            end_time="2026-11-26T13:05:00+01:00"))
+    failed, result = run_module(
+        azure_backup_job_info,
+        args(status="Failed", operation="Backup", start_time="2026-11-01", end_time="2026-11-26T13:05:00+01:00"),
+    )
     assert not failed, result
-    assert filter_sent(fake_client) == ("status eq 'Failed' and operation eq 'Backup' and backupManagementType eq 'AzureIaasVM' and "
-                                        "startTime eq '2026-11-01 12:00:00 AM' and endTime eq '2026-11-26 12:05:00 PM'")
+    assert filter_sent(fake_client) == (
+        "status eq 'Failed' and operation eq 'Backup' and backupManagementType eq 'AzureIaasVM' and "
+        "startTime eq '2026-11-01 12:00:00 AM' and endTime eq '2026-11-26 12:05:00 PM'"
+    )
     assert [job["job_id"] for job in result["jobs"]] == [JOB_1]
 
 
@@ -121,11 +136,15 @@ def test_open_end_runs_past_now(fake_client, run_module):
     assert not failed, result
     query = filter_sent(fake_client)
     assert filter_time(query, "startTime") == datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
-    assert filter_time(query, "endTime") >= before + datetime.timedelta(hours=23)  # a margin for a local clock that is behind
+    assert filter_time(query, "endTime") >= before + datetime.timedelta(
+        hours=23
+    )  # a margin for a local clock that is behind
 
 
 def test_entity_friendly_name_is_filtered_client_side(fake_client, run_module):
-    fake_client.add("GET", JOBS, {"value": [listed(JOB_1, "vm-web-01"), listed(JOB_2, "VM-WEB-01"), listed(JOB_3, "vm-web-011")]})
+    fake_client.add(
+        "GET", JOBS, {"value": [listed(JOB_1, "vm-web-01"), listed(JOB_2, "VM-WEB-01"), listed(JOB_3, "vm-web-011")]}
+    )
     failed, result = run_module(azure_backup_job_info, args(entity_friendly_name="Vm-Web-01"))
     assert not failed, result
     assert "entityFriendlyName" not in filter_sent(fake_client) and "vm-web" not in filter_sent(fake_client).lower()
@@ -158,6 +177,7 @@ def test_list_follows_next_link(fake_client, run_module):
 
 # ------------------------------------------------------------------ time window validation
 
+
 def test_start_after_end_is_refused(fake_client, run_module):
     failed, result = run_module(azure_backup_job_info, args(start_time="2026-11-27", end_time="2026-11-26"))
     assert failed and result["msg"].startswith("start_time") and "must not be after end_time" in result["msg"]
@@ -168,7 +188,9 @@ def test_start_after_end_is_refused(fake_client, run_module):
 @pytest.mark.parametrize("option", ["start_time", "end_time"])
 def test_bad_time_names_the_option(fake_client, run_module, option):
     failed, result = run_module(azure_backup_job_info, args(**{option: "last tuesday"}))
-    assert failed and result["msg"].startswith(option + ": expected a date YYYY-MM-DD") and "last tuesday" in result["msg"]
+    assert (
+        failed and result["msg"].startswith(option + ": expected a date YYYY-MM-DD") and "last tuesday" in result["msg"]
+    )
     assert fake_client.calls == []
 
 

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import pytest
@@ -44,15 +45,21 @@ def test_job_alias_and_arm_id_without_vault_options(fake_client, run_module):
     fake_client.add("GET", OTHER_VAULT + "/backupJobs/" + JOB_1, job_resource(JOB_1, "Completed", vault=OTHER_VAULT))
     failed, result = run_module(azure_backup_job_wait, dict(job_id=job_id))
     assert not failed, result
-    assert result["job"]["job_id"] == JOB_1 and [c.path for c in fake_client.calls] == [OTHER_VAULT + "/backupJobs/" + JOB_1]
+    assert result["job"]["job_id"] == JOB_1 and [c.path for c in fake_client.calls] == [
+        OTHER_VAULT + "/backupJobs/" + JOB_1
+    ]
 
 
 def test_many_jobs_in_order_duplicates_once(fake_client, run_module):
     fake_client.add("GET", VAULT + "/backupJobs/" + JOB_1, job_resource(JOB_1, "InProgress"))
     fake_client.add("GET", VAULT + "/backupJobs/" + JOB_1, job_resource(JOB_1, "Completed"))
-    fake_client.add("GET", VAULT + "/backupJobs/" + JOB_2, job_resource(JOB_2, "CompletedWithWarnings", friendly="vm-web-02"))
-    failed, result = run_module(azure_backup_job_wait, args(job_ids=[JOB_2, JOB_1, JOB_2.upper(), VAULT + "/backupJobs/" + JOB_1],
-                                                            poll_interval=20))
+    fake_client.add(
+        "GET", VAULT + "/backupJobs/" + JOB_2, job_resource(JOB_2, "CompletedWithWarnings", friendly="vm-web-02")
+    )
+    failed, result = run_module(
+        azure_backup_job_wait,
+        args(job_ids=[JOB_2, JOB_1, JOB_2.upper(), VAULT + "/backupJobs/" + JOB_1], poll_interval=20),
+    )
     assert not failed, result
     assert result["changed"] is False
     assert [job["job_id"] for job in result["jobs"]] == [JOB_2, JOB_1]
@@ -61,7 +68,11 @@ def test_many_jobs_in_order_duplicates_once(fake_client, run_module):
     assert set(result["ansible_facts"]["azure_backup_jobs"]) == {JOB_1, JOB_2}
     assert result["polls"] == 2 and fake_client.sleeps == [20.0]
     assert [c.path.rsplit("/", 1)[-1] for c in fake_client.calls] == [JOB_2, JOB_1, JOB_1]
-    assert len(result["warnings"]) == 1 and JOB_2 in result["warnings"][0] and "CompletedWithWarnings" in result["warnings"][0]
+    assert (
+        len(result["warnings"]) == 1
+        and JOB_2 in result["warnings"][0]
+        and "CompletedWithWarnings" in result["warnings"][0]
+    )
 
 
 @pytest.mark.parametrize("job_ids", [["not-a-guid"], [JOB_1, "/subscriptions/x/backupJobs/" + JOB_2], [""]])
@@ -104,7 +115,10 @@ def test_timeout_returns_the_last_seen_jobs(fake_client, run_module):
     fake_client.add("GET", VAULT + "/backupJobs/" + JOB_1, job_resource(JOB_1, "InProgress"))
     failed, result = run_module(azure_backup_job_wait, args(job_ids=[JOB_1], timeout=60, poll_interval=25))
     assert failed and result["timed_out"] is True and result["changed"] is False
-    assert result["job"]["status"] == "InProgress" and result["ansible_facts"]["azure_backup_jobs"][JOB_1]["job_id"] == JOB_1
+    assert (
+        result["job"]["status"] == "InProgress"
+        and result["ansible_facts"]["azure_backup_jobs"][JOB_1]["job_id"] == JOB_1
+    )
     assert sum(fake_client.sleeps) <= 60 and result["polls"] >= 2
 
 

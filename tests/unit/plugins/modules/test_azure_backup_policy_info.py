@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import copy
@@ -35,7 +36,9 @@ def policy(name):
 
 
 def not_found(code, message):
-    return NotFound("GET failed: HTTP 404 %s: %s" % (code, message), status=404, code=code, message=message, request_id="req-404")
+    return NotFound(
+        "GET failed: HTTP 404 %s: %s" % (code, message), status=404, code=code, message=message, request_id="req-404"
+    )
 
 
 def test_list_sends_the_management_type(fake_client, run_module):
@@ -44,10 +47,14 @@ def test_list_sends_the_management_type(fake_client, run_module):
     assert not failed, result
     assert result["changed"] is False
     assert [entry["policy_name"] for entry in result["policies"]] == ["DefaultPolicy", "testPolicy1"]
-    assert [(c.method, c.path, c.params) for c in fake_client.calls] == [("GET", POLICIES, {"$filter": "backupManagementType eq 'AzureIaasVM'"})]
+    assert [(c.method, c.path, c.params) for c in fake_client.calls] == [
+        ("GET", POLICIES, {"$filter": "backupManagementType eq 'AzureIaasVM'"})
+    ]
     first = result["policies"][0]
     assert first["backup_management_type"] == "AzureIaasVM" and first["time_zone"] == "Pacific Standard Time"
-    assert first["schedule_policy"]["schedule_run_frequency"] == "Daily" and first["id"].endswith("/backupPolicies/DefaultPolicy")
+    assert first["schedule_policy"]["schedule_run_frequency"] == "Daily" and first["id"].endswith(
+        "/backupPolicies/DefaultPolicy"
+    )
 
 
 def test_list_follows_next_link(fake_client, run_module):
@@ -75,8 +82,15 @@ def test_unknown_name_is_an_empty_list(fake_client, run_module):
 
 
 def test_missing_vault_fails_with_404(fake_client, run_module):
-    fake_client.add_error("GET", POLICIES, not_found("ResourceNotFound", "The Resource 'Microsoft.RecoveryServices/vaults/rsv-demo' "
-                                                                         "under resource group 'rg-backup-demo' was not found."))
+    fake_client.add_error(
+        "GET",
+        POLICIES,
+        not_found(
+            "ResourceNotFound",
+            "The Resource 'Microsoft.RecoveryServices/vaults/rsv-demo' "
+            "under resource group 'rg-backup-demo' was not found.",
+        ),
+    )
     failed, result = run_module(azure_backup_policy_info, args())
     assert failed
     assert result["status"] == 404 and result["error_code"] == "ResourceNotFound" and result["request_id"] == "req-404"

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import copy
@@ -36,9 +37,16 @@ def item(vm, rg="rg-work", policy="DefaultPolicy", health="Passed", state="Prote
     vault = VAULT.replace("/subscriptions/", "/Subscriptions/")
     vm_id = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines/%s" % (SUB, rg, vm)
     body["id"], body["name"] = "%s/protectionContainers/%s/protectedItems/%s" % (vault, container, name), name
-    body["properties"].update(friendlyName=friendly or vm, containerName=container.split(";", 1)[1], healthStatus=health, protectionState=state,
-                              policyId=vault + "/backupPolicies/" + policy, sourceResourceId=vm_id, virtualMachineId=vm_id,
-                              protectedItemType="Microsoft.Compute/virtualMachines")
+    body["properties"].update(
+        friendlyName=friendly or vm,
+        containerName=container.split(";", 1)[1],
+        healthStatus=health,
+        protectionState=state,
+        policyId=vault + "/backupPolicies/" + policy,
+        sourceResourceId=vm_id,
+        virtualMachineId=vm_id,
+        protectedItemType="Microsoft.Compute/virtualMachines",
+    )
     return body
 
 
@@ -65,12 +73,19 @@ def test_all_items_shaped(fake_client, run_module):
     assert sent_filter(fake_client) == ITEMS_FILTER
     web = result["protected_items"][0]
     assert web["vm_name"] == "vm-web-01"
-    assert web["vm_id"] == "/subscriptions/%s/resourceGroups/rg-work/providers/Microsoft.Compute/virtualMachines/vm-web-01" % SUB
+    assert (
+        web["vm_id"]
+        == "/subscriptions/%s/resourceGroups/rg-work/providers/Microsoft.Compute/virtualMachines/vm-web-01" % SUB
+    )
     assert web["container_name"] == "IaasVMContainer;iaasvmcontainerv2;rg-work;vm-web-01"
     assert web["protected_item_name"] == "VM;iaasvmcontainerv2;rg-work;vm-web-01"
     assert web["policy_name"] == "DefaultPolicy"
     assert (web["last_backup_status"], web["last_backup_time"]) == ("Completed", "2018-01-22T12:25:32.048723Z")
-    assert (web["health_status"], web["protection_state"], web["protection_status"]) == ("Passed", "Protected", "Healthy")
+    assert (web["health_status"], web["protection_state"], web["protection_status"]) == (
+        "Passed",
+        "Protected",
+        "Healthy",
+    )
     assert result["protected_items"][1]["policy_name"] == "testPolicy1"
 
 
@@ -79,8 +94,10 @@ def test_the_list_example_as_azure_sends_it(fake_client, run_module):
     failed, result = run_module(azure_backup_protected_item_info, args())
     (only,) = result["protected_items"]
     assert (only["vm_name"], only["policy_name"]) == ("iaasvm-1", "testPolicy1")
-    assert (only["container_name"], only["protected_item_name"]) == ("IaasVMContainer;iaasvmcontainer;iaasvm-rg;iaasvm-1",
-                                                                     "VM;iaasvmcontainer;iaasvm-rg;iaasvm-1")
+    assert (only["container_name"], only["protected_item_name"]) == (
+        "IaasVMContainer;iaasvmcontainer;iaasvm-rg;iaasvm-1",
+        "VM;iaasvmcontainer;iaasvm-rg;iaasvm-1",
+    )
 
 
 def test_vm_name_is_case_insensitive(fake_client, run_module):
@@ -104,25 +121,41 @@ def test_policy_name_quote_is_escaped(fake_client, run_module):
     assert sent_filter(fake_client) == ITEMS_FILTER + " and policyName eq 'o''brien'"
 
 
-@pytest.mark.parametrize("option,value,expected", [
-    ("health_status", "ActionRequired", ["vm-db-01"]),
-    ("health_status", "Passed", ["vm-web-01", "vm-app-01"]),
-    ("protection_state", "ProtectionStopped", ["vm-app-01"]),
-    ("protection_state", "IRPending", []),
-])
+@pytest.mark.parametrize(
+    "option,value,expected",
+    [
+        ("health_status", "ActionRequired", ["vm-db-01"]),
+        ("health_status", "Passed", ["vm-web-01", "vm-app-01"]),
+        ("protection_state", "ProtectionStopped", ["vm-app-01"]),
+        ("protection_state", "IRPending", []),
+    ],
+)
 def test_health_and_state_filters(fake_client, run_module, option, value, expected):
-    vault(fake_client, item("vm-web-01"), item("vm-db-01", health="ActionRequired"), item("vm-app-01", state="ProtectionStopped"))
+    vault(
+        fake_client,
+        item("vm-web-01"),
+        item("vm-db-01", health="ActionRequired"),
+        item("vm-app-01", state="ProtectionStopped"),
+    )
     failed, result = run_module(azure_backup_protected_item_info, args(**{option: value}))
     assert not failed and names(result) == expected
     assert sent_filter(fake_client) == ITEMS_FILTER
 
 
 def test_filters_combine(fake_client, run_module):
-    vault(fake_client, item("vm-web-01", health="ActionRequired", policy="p1"), item("vm-web-01", rg="rg-b", policy="p2"),
-          item("vm-db-01", health="ActionRequired", policy="p1"))
-    failed, result = run_module(azure_backup_protected_item_info, args(vm_name="vm-web-01", policy_name="p1", health_status="ActionRequired"))
+    vault(
+        fake_client,
+        item("vm-web-01", health="ActionRequired", policy="p1"),
+        item("vm-web-01", rg="rg-b", policy="p2"),
+        item("vm-db-01", health="ActionRequired", policy="p1"),
+    )
+    failed, result = run_module(
+        azure_backup_protected_item_info, args(vm_name="vm-web-01", policy_name="p1", health_status="ActionRequired")
+    )
     assert not failed
-    assert [entry["container_name"] for entry in result["protected_items"]] == ["IaasVMContainer;iaasvmcontainerv2;rg-work;vm-web-01"]
+    assert [entry["container_name"] for entry in result["protected_items"]] == [
+        "IaasVMContainer;iaasvmcontainerv2;rg-work;vm-web-01"
+    ]
 
 
 def test_empty_vault(fake_client, run_module):

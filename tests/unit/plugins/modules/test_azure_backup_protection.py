@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import copy
@@ -38,37 +39,60 @@ WRITES = ("PUT", "POST", "DELETE")
 
 
 def args(**given):
-    base = dict(resource_group=RESOURCE_GROUP, vault_name=VAULT_NAME, vm_name="vm-web-01", vm_resource_group="rg-work",
-                policy_name="DefaultPolicy")
+    base = dict(
+        resource_group=RESOURCE_GROUP,
+        vault_name=VAULT_NAME,
+        vm_name="vm-web-01",
+        vm_resource_group="rg-work",
+        policy_name="DefaultPolicy",
+    )
     base.update(given)
     return dict((key, value) for key, value in base.items() if value is not None)
 
 
 def policy(name="DefaultPolicy"):
     body = copy.deepcopy(example_body("2025-08-01/AzureIaasVm/ProtectionPolicies_Get.json"))
-    body["id"], body["name"] = POLICIES.replace("/subscriptions/", "/Subscriptions/") + "/" + name, name  # Azure's casing
+    body["id"], body["name"] = (
+        POLICIES.replace("/subscriptions/", "/Subscriptions/") + "/" + name,
+        name,
+    )  # Azure's casing
     return body
 
 
 def protected_item(policy_name="DefaultPolicy", state="Protected", **properties):
     body = copy.deepcopy(example_body("2025-08-01/AzureIaasVm/Compute_ProtectedItem_Get.json"))
     body["id"], body["name"] = ITEM_PATH, ITEM_NAME
-    body["properties"].update(friendlyName="vm-web-01", containerName="iaasvmcontainerv2;rg-work;vm-web-01", sourceResourceId=VM_ID,
-                              virtualMachineId=VM_ID, policyId=POLICIES + "/" + policy_name, protectionState=state, **properties)
+    body["properties"].update(
+        friendlyName="vm-web-01",
+        containerName="iaasvmcontainerv2;rg-work;vm-web-01",
+        sourceResourceId=VM_ID,
+        virtualMachineId=VM_ID,
+        policyId=POLICIES + "/" + policy_name,
+        protectionState=state,
+        **properties,
+    )
     return body
 
 
 def protectable(vm_id=VM_ID):
     body = copy.deepcopy(example_body("2026-10-01/AzureIaasVm/BackupProtectableItems_List.json")["value"][0])
     body["name"] = ITEM_NAME
-    body["properties"].update(friendlyName=vm_id.rsplit("/", 1)[-1], virtualMachineId=vm_id,
-                              protectableItemType="Microsoft.Compute/virtualMachines")
+    body["properties"].update(
+        friendlyName=vm_id.rsplit("/", 1)[-1],
+        virtualMachineId=vm_id,
+        protectableItemType="Microsoft.Compute/virtualMachines",
+    )
     return body
 
 
 def not_found(what="Item"):
-    return NotFound("GET failed: HTTP 404", status=404, code="BMSUserErrorItemNotFound" if what == "Item" else "BMSUserErrorPolicyNotFound",
-                    message="%s not found" % what, request_id="req-404")
+    return NotFound(
+        "GET failed: HTTP 404",
+        status=404,
+        code="BMSUserErrorItemNotFound" if what == "Item" else "BMSUserErrorPolicyNotFound",
+        message="%s not found" % what,
+        request_id="req-404",
+    )
 
 
 def operation_status(job_id=JOB, status="Succeeded"):
@@ -83,6 +107,7 @@ def writes(fake):
 
 
 # ------------------------------------------------------------------ present
+
 
 def test_present_discovers_an_unknown_vm_then_protects_it(fake_client, run_module):
     fake_client.add("GET", POLICIES + "/DefaultPolicy", policy())
@@ -100,14 +125,30 @@ def test_present_discovers_an_unknown_vm_then_protects_it(fake_client, run_modul
     assert result["changed"] is True and result["action"] == "configure" and result["job_id"] == JOB
     assert result["reason"] == "the VM is not protected"
     assert [(c.method, c.path) for c in fake_client.calls] == [
-        ("GET", POLICIES + "/DefaultPolicy"), ("GET", ITEM_PATH), ("GET", PROTECTABLE), ("POST", REFRESH),
-        ("GET", REFRESH_HEADERS["Location"]), ("GET", REFRESH_HEADERS["Location"]), ("GET", PROTECTABLE), ("PUT", ITEM_PATH),
-        ("GET", PUT_HEADERS["Azure-AsyncOperation"]), ("GET", ITEM_PATH)]
+        ("GET", POLICIES + "/DefaultPolicy"),
+        ("GET", ITEM_PATH),
+        ("GET", PROTECTABLE),
+        ("POST", REFRESH),
+        ("GET", REFRESH_HEADERS["Location"]),
+        ("GET", REFRESH_HEADERS["Location"]),
+        ("GET", PROTECTABLE),
+        ("PUT", ITEM_PATH),
+        ("GET", PUT_HEADERS["Azure-AsyncOperation"]),
+        ("GET", ITEM_PATH),
+    ]
     assert [c.params for c in fake_client.calls if c.path in (PROTECTABLE, REFRESH)] == [AZURE_IAASVM] * 3
     put = fake_client.sent("PUT")[0]
-    assert put.body == {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines", "sourceResourceId": VM_ID,
-                                       "policyId": policy()["id"]}}
-    assert result["protected_item"]["protection_state"] == "Protected" and result["protected_item"]["policy_name"] == "DefaultPolicy"
+    assert put.body == {
+        "properties": {
+            "protectedItemType": "Microsoft.Compute/virtualMachines",
+            "sourceResourceId": VM_ID,
+            "policyId": policy()["id"],
+        }
+    }
+    assert (
+        result["protected_item"]["protection_state"] == "Protected"
+        and result["protected_item"]["policy_name"] == "DefaultPolicy"
+    )
 
 
 def test_present_finds_a_listed_vm_without_refreshing(fake_client, run_module):
@@ -139,7 +180,9 @@ def test_present_with_the_same_policy_writes_nothing(fake_client, run_module):
     failed, result = run_module(azure_backup_protection, args())
     assert not failed, result
     assert result["changed"] is False and result["action"] is None and result["job_id"] is None
-    assert result["protected_item"]["vm_name"] == "vm-web-01" and result["protected_item"]["container_name"] == CONTAINER
+    assert (
+        result["protected_item"]["vm_name"] == "vm-web-01" and result["protected_item"]["container_name"] == CONTAINER
+    )
     assert writes(fake_client) == [] and len(fake_client.calls) == 2
 
 
@@ -158,10 +201,17 @@ def test_present_with_another_policy_puts_the_new_one(fake_client, run_module):
     fake_client.add("GET", PUT_HEADERS["Azure-AsyncOperation"], operation_status())
     failed, result = run_module(azure_backup_protection, args())
     assert not failed, result
-    assert result["changed"] is True and result["action"] == "configure" and result["reason"] == "the policy is testpolicy1"
+    assert (
+        result["changed"] is True
+        and result["action"] == "configure"
+        and result["reason"] == "the policy is testpolicy1"
+    )
     assert writes(fake_client) == [("PUT", ITEM_PATH)]  # no discovery for a VM the vault knows
-    assert fake_client.sent("PUT")[0].body["properties"] == {"protectedItemType": "Microsoft.Compute/virtualMachines",
-                                                             "sourceResourceId": VM_ID, "policyId": policy()["id"]}
+    assert fake_client.sent("PUT")[0].body["properties"] == {
+        "protectedItemType": "Microsoft.Compute/virtualMachines",
+        "sourceResourceId": VM_ID,
+        "policyId": policy()["id"],
+    }
 
 
 def test_present_resumes_stopped_protection(fake_client, run_module):
@@ -183,10 +233,15 @@ def test_present_and_wait_returns_the_configure_job(fake_client, run_module):
     fake_client.add("GET", VAULT + "/backupJobs/" + JOB, job_resource(JOB, "Completed", operation="ConfigureBackup"))
     failed, result = run_module(azure_backup_protection, args(wait=True))
     assert not failed, result
-    assert result["job"]["job_id"] == JOB and result["job"]["operation"] == "ConfigureBackup" and result["timed_out"] is False
+    assert (
+        result["job"]["job_id"] == JOB
+        and result["job"]["operation"] == "ConfigureBackup"
+        and result["timed_out"] is False
+    )
 
 
 # ------------------------------------------------------------------ stopped / absent
+
 
 def test_stopped_puts_protection_stopped(fake_client, run_module):
     fake_client.add("GET", ITEM_PATH, protected_item())
@@ -196,8 +251,13 @@ def test_stopped_puts_protection_stopped(fake_client, run_module):
     failed, result = run_module(azure_backup_protection, args(state="stopped", policy_name=None))
     assert not failed, result
     assert result["changed"] is True and result["action"] == "stop" and result["job_id"] == JOB
-    assert fake_client.sent("PUT")[0].body == {"properties": {"protectedItemType": "Microsoft.Compute/virtualMachines",
-                                                              "sourceResourceId": VM_ID, "protectionState": "ProtectionStopped"}}
+    assert fake_client.sent("PUT")[0].body == {
+        "properties": {
+            "protectedItemType": "Microsoft.Compute/virtualMachines",
+            "sourceResourceId": VM_ID,
+            "protectionState": "ProtectionStopped",
+        }
+    }
     assert writes(fake_client) == [("PUT", ITEM_PATH)]
     assert result["protected_item"]["protection_state"] == "ProtectionStopped"
 
@@ -221,8 +281,13 @@ def test_absent_deletes_and_follows_the_vault_level_operation(fake_client, run_m
     failed, result = run_module(azure_backup_protection, args(state="absent", policy_name=None, poll_interval=30))
     assert not failed, result
     assert result["changed"] is True and result["action"] == "delete" and result["job_id"] == JOB
-    assert [(c.method, c.path) for c in fake_client.calls] == [("GET", ITEM_PATH), ("DELETE", ITEM_PATH), ("GET", status_url),
-                                                               ("GET", status_url), ("GET", ITEM_PATH)]
+    assert [(c.method, c.path) for c in fake_client.calls] == [
+        ("GET", ITEM_PATH),
+        ("DELETE", ITEM_PATH),
+        ("GET", status_url),
+        ("GET", status_url),
+        ("GET", ITEM_PATH),
+    ]
     assert fake_client.sent("DELETE")[0].body is None
     assert result["protected_item"] is None
     assert fake_client.sleeps == [30.0, 30.0]
@@ -232,13 +297,22 @@ def test_absent_when_not_protected_writes_nothing(fake_client, run_module):
     fake_client.add_error("GET", ITEM_PATH, not_found())
     failed, result = run_module(azure_backup_protection, args(state="absent", policy_name=None))
     assert not failed, result
-    assert result["changed"] is False and result["reason"] == "the VM is not protected" and result["protected_item"] is None
+    assert (
+        result["changed"] is False
+        and result["reason"] == "the VM is not protected"
+        and result["protected_item"] is None
+    )
     assert writes(fake_client) == []
 
 
 def test_absent_when_soft_deleted_writes_nothing(fake_client, run_module):
-    fake_client.add("GET", ITEM_PATH, protected_item(state="ProtectionStopped", isScheduledForDeferredDelete=True,
-                                                     deferredDeleteTimeInUTC="2026-12-10T00:00:00Z"))
+    fake_client.add(
+        "GET",
+        ITEM_PATH,
+        protected_item(
+            state="ProtectionStopped", isScheduledForDeferredDelete=True, deferredDeleteTimeInUTC="2026-12-10T00:00:00Z"
+        ),
+    )
     failed, result = run_module(azure_backup_protection, args(state="absent", policy_name=None))
     assert not failed and result["changed"] is False and "2026-12-10T00:00:00Z" in result["reason"]
     assert writes(fake_client) == []
@@ -246,12 +320,16 @@ def test_absent_when_soft_deleted_writes_nothing(fake_client, run_module):
 
 # ------------------------------------------------------------------ check mode
 
-@pytest.mark.parametrize("state,item", [
-    ("present", None),
-    ("present", protected_item(policy_name="testPolicy1")),
-    ("stopped", protected_item()),
-    ("absent", protected_item()),
-])
+
+@pytest.mark.parametrize(
+    "state,item",
+    [
+        ("present", None),
+        ("present", protected_item(policy_name="testPolicy1")),
+        ("stopped", protected_item()),
+        ("absent", protected_item()),
+    ],
+)
 def test_check_mode_never_writes(fake_client, run_module, state, item):
     fake_client.add("GET", POLICIES + "/DefaultPolicy", policy())
     if item is None:
@@ -259,8 +337,15 @@ def test_check_mode_never_writes(fake_client, run_module, state, item):
     else:
         fake_client.add("GET", ITEM_PATH, item)
     fake_client.add("GET", PROTECTABLE, {"value": []})
-    failed, result = run_module(azure_backup_protection, args(state=state, policy_name="DefaultPolicy" if state == "present" else None,
-                                                              wait=True, _ansible_check_mode=True))
+    failed, result = run_module(
+        azure_backup_protection,
+        args(
+            state=state,
+            policy_name="DefaultPolicy" if state == "present" else None,
+            wait=True,
+            _ansible_check_mode=True,
+        ),
+    )
     assert not failed, result
     assert result["changed"] is True and result["job_id"] is None and result["action"] is not None
     assert writes(fake_client) == []  # not even the discovery refresh
@@ -268,6 +353,7 @@ def test_check_mode_never_writes(fake_client, run_module, state, item):
 
 
 # ------------------------------------------------------------------ bad input
+
 
 def test_present_without_a_policy_fails_in_the_argspec(fake_client, run_module):
     failed, result = run_module(azure_backup_protection, args(policy_name=None))
@@ -285,8 +371,10 @@ def test_unprotected_vm_named_by_name_only_fails_naming_vm_resource_group(fake_c
 
 def test_protected_vm_named_by_name_only_is_found_in_the_vault(fake_client, run_module):
     fake_client.add("GET", VAULT + "/backupProtectedItems", {"value": [protected_item()]})
-    failed, result = run_module(azure_backup_protection, args(vm_resource_group=None, state="stopped", policy_name=None,
-                                                              _ansible_check_mode=True))
+    failed, result = run_module(
+        azure_backup_protection,
+        args(vm_resource_group=None, state="stopped", policy_name=None, _ansible_check_mode=True),
+    )
     assert not failed and result["changed"] is True and result["protected_item"]["protected_item_name"] == ITEM_NAME
 
 

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import copy
@@ -75,7 +76,10 @@ def test_points_are_shaped(fake_client, run_module):
     listed(fake_client)
     failed, result = run_module(azure_backup_recovery_point_info, args())
     newest = result["recovery_points"][0]
-    assert newest["recovery_point_time"] == "2023-09-22T20:02:00.1225746Z" and newest["tiers"] == ["InstantRP", "HardenedRP"]
+    assert newest["recovery_point_time"] == "2023-09-22T20:02:00.1225746Z" and newest["tiers"] == [
+        "InstantRP",
+        "HardenedRP",
+    ]
     assert newest["recovery_point_move_readiness_info"]["ArchivedRP"]["isReadyForMove"] is False  # free-form keys kept
     assert newest["os_type"] == "Windows" and newest["virtual_machine_size"] == "Standard_D2s_v3"
 
@@ -95,7 +99,9 @@ def test_empty(fake_client, run_module):
 def test_window_filter_and_exact_holding(fake_client, run_module):
     """end_time falls 35 ms before 22244821112382: Azure is asked up to the next whole second, the point is dropped."""
     listed(fake_client)
-    failed, result = run_module(azure_backup_recovery_point_info, args(start_time="2017-12-20", end_time="2017-12-21T22:48:25.4Z"))
+    failed, result = run_module(
+        azure_backup_recovery_point_info, args(start_time="2017-12-20", end_time="2017-12-21T22:48:25.4Z")
+    )
     assert not failed, result
     assert sent_filter(fake_client) == "startDate eq '2017-12-20 12:00:00 AM' and endDate eq '2017-12-21 10:48:26 PM'"
     assert [point["recovery_point_id"] for point in result["recovery_points"]] == ["24977149827250"]
@@ -103,8 +109,10 @@ def test_window_filter_and_exact_holding(fake_client, run_module):
 
 def test_window_edges_are_inclusive(fake_client, run_module):
     listed(fake_client)
-    failed, result = run_module(azure_backup_recovery_point_info, args(start_time="2017-12-20T22:49:44.3317945Z",
-                                                                       end_time="2017-12-21T22:48:25.4353958Z"))
+    failed, result = run_module(
+        azure_backup_recovery_point_info,
+        args(start_time="2017-12-20T22:49:44.3317945Z", end_time="2017-12-21T22:48:25.4353958Z"),
+    )
     assert not failed, result
     assert sent_filter(fake_client) == "startDate eq '2017-12-20 10:49:44 PM' and endDate eq '2017-12-21 10:48:26 PM'"
     assert [point["recovery_point_id"] for point in result["recovery_points"]] == ["22244821112382", "24977149827250"]
@@ -112,18 +120,23 @@ def test_window_edges_are_inclusive(fake_client, run_module):
 
 def test_end_date_means_the_end_of_that_day(fake_client, run_module):
     listed(fake_client)
-    failed, result = run_module(azure_backup_recovery_point_info, args(start_time="2017-12-01T08:30:00+02:00", end_time="2017-12-20",
-                                                                       latest=True))
+    failed, result = run_module(
+        azure_backup_recovery_point_info,
+        args(start_time="2017-12-01T08:30:00+02:00", end_time="2017-12-20", latest=True),
+    )
     assert not failed, result
     assert sent_filter(fake_client) == "startDate eq '2017-12-01 06:30:00 AM' and endDate eq '2017-12-20 11:59:59 PM'"
     assert [point["recovery_point_id"] for point in result["recovery_points"]] == ["24977149827250"]
 
 
-@pytest.mark.parametrize("given,option", [
-    (dict(start_time="yesterday"), "start_time"),
-    (dict(end_time="2017-13-01"), "end_time"),
-    (dict(start_time="2017-12-21", end_time="2017-12-20"), "start_time"),
-])
+@pytest.mark.parametrize(
+    "given,option",
+    [
+        (dict(start_time="yesterday"), "start_time"),
+        (dict(end_time="2017-13-01"), "end_time"),
+        (dict(start_time="2017-12-21", end_time="2017-12-20"), "start_time"),
+    ],
+)
 def test_bad_time_fails_before_any_client_call(fake_client, run_module, given, option):
     failed, result = run_module(azure_backup_recovery_point_info, args(**given))
     assert failed and result["msg"].startswith(option)
@@ -131,12 +144,17 @@ def test_bad_time_fails_before_any_client_call(fake_client, run_module, given, o
 
 
 def test_unprotected_vm_fails(fake_client, run_module):
-    fake_client.add_error("GET", ITEM_PATH, NotFound("GET failed: HTTP 404", status=404, code="BMSUserErrorItemNotFound",
-                                                     message="Item not found"))
+    fake_client.add_error(
+        "GET",
+        ITEM_PATH,
+        NotFound("GET failed: HTTP 404", status=404, code="BMSUserErrorItemNotFound", message="Item not found"),
+    )
     failed, result = run_module(azure_backup_recovery_point_info, args())
     assert failed and result["status"] == 404
-    assert result["msg"] == ("The virtual machine 'vm-web-01' is not a protected item of vault 'rsv-demo' "
-                             "(BMSUserErrorItemNotFound: Item not found)")
+    assert result["msg"] == (
+        "The virtual machine 'vm-web-01' is not a protected item of vault 'rsv-demo' "
+        "(BMSUserErrorItemNotFound: Item not found)"
+    )
     assert [call.path for call in fake_client.calls] == [ITEM_PATH]
 
 

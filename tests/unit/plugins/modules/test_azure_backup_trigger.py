@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 from __future__ import absolute_import, division, print_function
+
 __metaclass__ = type
 
 import copy
@@ -31,7 +32,9 @@ JOB = "41f3e94b-ae6b-4a20-b422-65abfcaf03e5"
 RUNNING = "7c0e3c1a-2b4d-4e6f-8a9b-0c1d2e3f4a5b"
 TRIGGER_EXAMPLE = "2026-10-01/Common/TriggerBackup_Post.json"
 STATUS_URL = example_headers(TRIGGER_EXAMPLE)["Azure-AsyncOperation"]
-RUNNING_FILTER = {"$filter": "status eq 'InProgress' and operation eq 'Backup' and backupManagementType eq 'AzureIaasVM'"}
+RUNNING_FILTER = {
+    "$filter": "status eq 'InProgress' and operation eq 'Backup' and backupManagementType eq 'AzureIaasVM'"
+}
 
 
 def args(**given):
@@ -58,7 +61,9 @@ def operation_status(job_id=JOB):
 def vault(fake, running=None):
     """The item, and the running backup jobs of the vault (none unless given)."""
     fake.add("GET", ITEM_PATH, protected_item())
-    listed = [job_resource(RUNNING, "InProgress", containerName="iaasvmcontainerv2;rg-work;vm-web-01")] if running else []
+    listed = (
+        [job_resource(RUNNING, "InProgress", containerName="iaasvmcontainerv2;rg-work;vm-web-01")] if running else []
+    )
     fake.add("GET", JOBS, {"value": listed})
     if running:
         fake.add("GET", JOBS + "/" + RUNNING, job_resource(RUNNING, "InProgress"))
@@ -83,9 +88,15 @@ def test_trigger_starts_a_backup_and_returns_its_job_id(fake_client, run_module)
     posts = fake_client.sent("POST")
     assert len(posts) == 1
     assert posts[0].path == ITEM_PATH + "/backup"
-    assert posts[0].body == {"properties": {"objectType": "IaasVMBackupRequest", "recoveryPointExpiryTimeInUTC": "2099-12-31T23:59:59.000Z"}}
-    assert [(c.method, c.path) for c in fake_client.calls] == [("GET", ITEM_PATH), ("GET", JOBS), ("POST", ITEM_PATH + "/backup"),
-                                                               ("GET", STATUS_URL)]
+    assert posts[0].body == {
+        "properties": {"objectType": "IaasVMBackupRequest", "recoveryPointExpiryTimeInUTC": "2099-12-31T23:59:59.000Z"}
+    }
+    assert [(c.method, c.path) for c in fake_client.calls] == [
+        ("GET", ITEM_PATH),
+        ("GET", JOBS),
+        ("POST", ITEM_PATH + "/backup"),
+        ("GET", STATUS_URL),
+    ]
     assert fake_client.calls[1].params == RUNNING_FILTER
     assert fake_client.sleeps == [15.0]  # Retry-After 60 capped by poll_interval (default 15)
 
@@ -95,8 +106,12 @@ def test_trigger_default_retention_is_30_days(fake_client, run_module):
     before = datetime.datetime.now(datetime.timezone.utc)
     failed, result = run_module(azure_backup_trigger, args())
     assert not failed, result
-    expiry = datetime.datetime.strptime(result["recovery_point_expiry"], "%Y-%m-%dT%H:%M:%S.000Z").replace(tzinfo=datetime.timezone.utc)
-    assert before + datetime.timedelta(days=30, seconds=-1) <= expiry <= before + datetime.timedelta(days=30, seconds=60)
+    expiry = datetime.datetime.strptime(result["recovery_point_expiry"], "%Y-%m-%dT%H:%M:%S.000Z").replace(
+        tzinfo=datetime.timezone.utc
+    )
+    assert (
+        before + datetime.timedelta(days=30, seconds=-1) <= expiry <= before + datetime.timedelta(days=30, seconds=60)
+    )
 
 
 def test_check_mode_sends_no_post(fake_client, run_module):
@@ -140,10 +155,17 @@ def test_if_running_fail_names_the_job(fake_client, run_module):
 def test_backup_already_in_progress_error_attaches(fake_client, run_module):
     """The running job was not listed yet when checked; Azure refuses the POST and names it in progress."""
     vault(fake_client)
-    fake_client.add("GET", JOBS, {"value": [job_resource(RUNNING, "InProgress", containerName="iaasvmcontainerv2;rg-work;vm-web-01")]})
+    fake_client.add(
+        "GET",
+        JOBS,
+        {"value": [job_resource(RUNNING, "InProgress", containerName="iaasvmcontainerv2;rg-work;vm-web-01")]},
+    )
     fake_client.add("GET", JOBS + "/" + RUNNING, job_resource(RUNNING, "InProgress"))
-    fake_client.add_error("POST", ITEM_PATH + "/backup", ApiError("HTTP 400 UserErrorBackupOperationInProgress", status=400,
-                                                                  code="UserErrorBackupOperationInProgress"))
+    fake_client.add_error(
+        "POST",
+        ITEM_PATH + "/backup",
+        ApiError("HTTP 400 UserErrorBackupOperationInProgress", status=400, code="UserErrorBackupOperationInProgress"),
+    )
     failed, result = run_module(azure_backup_trigger, args())
     assert not failed, result
     assert result["attached"] is True and result["changed"] is False and result["job_id"] == RUNNING
@@ -152,8 +174,13 @@ def test_backup_already_in_progress_error_attaches(fake_client, run_module):
 
 def test_other_api_errors_fail_with_the_error_keys(fake_client, run_module):
     vault(fake_client)
-    fake_client.add_error("POST", ITEM_PATH + "/backup", ApiError("POST failed: HTTP 403 AuthorizationFailed", status=403,
-                                                                  code="AuthorizationFailed", request_id="req-9"))
+    fake_client.add_error(
+        "POST",
+        ITEM_PATH + "/backup",
+        ApiError(
+            "POST failed: HTTP 403 AuthorizationFailed", status=403, code="AuthorizationFailed", request_id="req-9"
+        ),
+    )
     failed, result = run_module(azure_backup_trigger, args())
     assert failed
     assert result["msg"] == "POST failed: HTTP 403 AuthorizationFailed"
@@ -162,13 +189,22 @@ def test_other_api_errors_fail_with_the_error_keys(fake_client, run_module):
     assert len(fake_client.sent("POST")) == 1  # never resent
 
 
-@pytest.mark.parametrize("given,option", [
-    (dict(retain_until="someday"), "retain_until"),
-    (dict(retain_until="2001-01-01"), "retain_until"),
-    (dict(retain_days=0), "retain_days"),
-    (dict(vm_id="/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa", vm_name=None,
-          vm_resource_group=None), "vm_id"),
-])
+@pytest.mark.parametrize(
+    "given,option",
+    [
+        (dict(retain_until="someday"), "retain_until"),
+        (dict(retain_until="2001-01-01"), "retain_until"),
+        (dict(retain_days=0), "retain_days"),
+        (
+            dict(
+                vm_id="/subscriptions/x/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/sa",
+                vm_name=None,
+                vm_resource_group=None,
+            ),
+            "vm_id",
+        ),
+    ],
+)
 def test_bad_input_fails_before_any_client_call(fake_client, run_module, given, option):
     failed, result = run_module(azure_backup_trigger, args(**given))
     assert failed and option in result["msg"]
@@ -205,9 +241,22 @@ def test_wait_returns_the_job_and_facts(fake_client, run_module):
 
 def test_failed_job_during_wait_keeps_the_job_id(fake_client, run_module):
     accepts_backup(vault(fake_client))
-    fake_client.add("GET", JOBS + "/" + JOB, job_resource(JOB, "Failed", errorDetails=[
-        {"errorCode": 400001, "errorTitle": "Snapshot failed", "errorString": "Could not communicate with the VM agent.",
-         "recommendations": ["Ensure the VM agent is running."]}]))
+    fake_client.add(
+        "GET",
+        JOBS + "/" + JOB,
+        job_resource(
+            JOB,
+            "Failed",
+            errorDetails=[
+                {
+                    "errorCode": 400001,
+                    "errorTitle": "Snapshot failed",
+                    "errorString": "Could not communicate with the VM agent.",
+                    "recommendations": ["Ensure the VM agent is running."],
+                }
+            ],
+        ),
+    )
     failed, result = run_module(azure_backup_trigger, args(wait=True))
     assert failed
     assert result["job_id"] == JOB and result["changed"] is True and result["attached"] is False
@@ -243,12 +292,24 @@ def test_item_given_by_vm_id(fake_client, run_module):
 
 def test_unprotected_vm_fails_clearly(fake_client, run_module):
     from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import NotFound
-    fake_client.add_error("GET", ITEM_PATH, NotFound("GET failed: HTTP 404", status=404, code="BMSUserErrorItemNotFound",
-                                                     message="Item not found", request_id="req-4"))
+
+    fake_client.add_error(
+        "GET",
+        ITEM_PATH,
+        NotFound(
+            "GET failed: HTTP 404",
+            status=404,
+            code="BMSUserErrorItemNotFound",
+            message="Item not found",
+            request_id="req-4",
+        ),
+    )
     failed, result = run_module(azure_backup_trigger, args())
     assert failed
-    assert result["msg"] == ("The virtual machine 'vm-web-01' is not a protected item of vault 'rsv-demo' "
-                             "(BMSUserErrorItemNotFound: Item not found)")
+    assert result["msg"] == (
+        "The virtual machine 'vm-web-01' is not a protected item of vault 'rsv-demo' "
+        "(BMSUserErrorItemNotFound: Item not found)"
+    )
     assert result["status"] == 404 and result["request_id"] == "req-4"
     assert fake_client.sent("POST") == []
 
