@@ -116,22 +116,32 @@ def job_filter(**values):
     return odata_eq(**dict((field, values.get(name)) for name, field in JOB_FILTER_FIELDS))
 
 
-def time_window(start_time=None, end_time=None, now=None):
-    """(start, end) UTC datetimes from the start_time / end_time options; (None, None) when neither is set.
-
-    An end given as a date means the end of that day; a missing end is open (now, plus a margin for
-    clock skew); a missing start is 30 days before the end.
-    """
+def check_window(start_time=None, end_time=None):
+    """(start, end) UTC datetimes parsed from the start_time / end_time options, None where not given; checked
+    (forms, order) before anything is sent. An end given as a date means the end of that day."""
     start = parse_utc(start_time, 'start_time') if start_time else None
     end = parse_utc(end_time, 'end_time', end_of_day=True) if end_time else None
+    if start is not None and end is not None and start > end:
+        raise _errors.ValidationError(
+            'start_time (%s) must not be after end_time (%s)' % (start_time, end_time), option='start_time'
+        )
+    return start, end
+
+
+def time_window(start=None, end=None, now=None):
+    """The (start, end) window from check_window()'s values; (None, None) when neither is set.
+
+    A missing end is open: ``now`` (Azure's clock: the caller's is not to be trusted) plus a margin; a missing
+    start is 30 days before the end."""
     if start is None and end is None:
         return None, None
-    end = end or (now or datetime.datetime.now(UTC)) + OPEN_END_MARGIN
-    start = start or end - DEFAULT_WINDOW
-    if start > end:
-        if end_time:
+    if end is None:
+        if now is None:
+            raise ValueError('time_window: an open end needs now (by Azure\'s clock)')
+        end = now + OPEN_END_MARGIN
+        if start > end:
             raise _errors.ValidationError(
-                'start_time (%s) must not be after end_time (%s)' % (start_time, end_time), option='start_time'
+                "start_time (%s) is after Azure's current time (%s)" % (start.isoformat(), now.isoformat()),
+                option='start_time',
             )
-        raise _errors.ValidationError('start_time (%s) is in the future' % start_time, option='start_time')
-    return start, end
+    return start or end - DEFAULT_WINDOW, end

@@ -2,10 +2,14 @@
 # Copyright (c) cloudops.azure_backup contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""ARM path/id builders and parsers (pure functions). Internal to this collection; not a public API.
+"""ARM paths and ids: the one place they are spelled. Internal to this collection; not a public API.
 
-Paths are returned *unquoted*; the client quotes every segment when it builds a URL. Fixed
-segments are matched case-insensitively (Azure returns ``/Subscriptions/`` in bodies)."""
+Every value that becomes a path segment is checked here against Azure's naming rules for its kind
+(which leave no room for ``/ ? # %``, control characters or a ``.``/``..`` segment) before any
+request, and percent-encoded here. A user-given ARM id is parsed segment by segment, its names
+checked the same way, and refused when it points at another subscription or vault than the one
+the task acts on. Builders return an ``ArmPath``: ``.id`` is the ARM id as Azure's bodies carry it,
+``.url_path`` what the client puts in the URL. The client sends nothing else."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,233 +18,466 @@ __metaclass__ = type
 import re
 from collections import namedtuple
 
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover
+    from urllib import quote
+
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ValidationError
 
-PROVIDER = "Microsoft.RecoveryServices"
-COMPUTE_PROVIDER = "Microsoft.Compute"
-FABRIC = "Azure"
-IAASVM_CONTAINER_PREFIX = "IaasVMContainer;iaasvmcontainerv2"
-IAASVM_ITEM_PREFIX = "VM;iaasvmcontainerv2"
+PROVIDER = 'Microsoft.RecoveryServices'
+FABRIC = 'Azure'
 
-GUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+GUID_RE = re.compile(r'[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
+_NAME_TAIL = r'[A-Za-z0-9_.-]'
 
-JobRef = namedtuple("JobRef", ["job_id", "subscription_id", "resource_group", "vault_name"])
 
-_JOB_FORMS = (
-    "a job GUID (e.g. 41f3e94b-ae6b-4a20-b422-65abfcaf03e5) or a job ARM id "
-    "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/"
-    "Microsoft.RecoveryServices/vaults/{vault}/backupJobs/{job_guid}"
+class Rule(namedtuple('Rule', ['pattern', 'form'])):
+    """A naming rule: the full-match regex and the expected form, as the error message says it."""
+
+    __slots__ = ()
+
+    def check(self, value, option):
+        if not isinstance(value, str) or not re.fullmatch(self.pattern, value):
+            raise ValidationError(
+                '%s: %s is not valid: expected %s.' % (option, _show(value), self.form), option=option
+            )
+        return value
+
+
+def _span(first, rest, last, low, high):
+    """A regex for names of ``low``..``high`` characters: first, middle and last character classes."""
+    if high == 1:
+        return first
+    body = '%s{%d,%d}' % (rest, max(0, low - 2), high - 2)
+    return '%s(?:%s%s)%s' % (first, body, last, '' if low >= 2 else '?')
+
+
+# Azure's naming rules (learn.microsoft.com: "Naming rules and restrictions for Azure resources"), and the forms
+# of the Backup names that are not ARM resource names (docs/authentication.md lists them for users).
+RULES = {
+    'subscription': Rule(GUID_RE.pattern, 'a subscription id, a GUID such as 00000000-0000-0000-0000-000000000000'),
+    'resource_group': Rule(
+        r'[\w().-]{0,89}[\w()-]',
+        'a resource group name: 1-90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period',
+    ),
+    'vault': Rule(
+        r'[A-Za-z][A-Za-z0-9-]{1,49}',
+        'a Recovery Services vault name: 2-50 letters, digits and hyphens, starting with a letter',
+    ),
+    'vm': Rule(
+        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 64),
+        'a virtual machine name: 1-64 letters, digits, underscores, periods and hyphens, '
+        'starting with a letter or digit and ending with a letter, digit or underscore',
+    ),
+    # Azure keeps storage account names in lowercase; ARM matches them (and ids with them) in any casing.
+    'storage_account': Rule(
+        r'[a-zA-Z0-9]{3,24}', 'a storage account name: 3-24 letters and digits (Azure lowercases them)'
+    ),
+    'virtual_network': Rule(
+        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 2, 64),
+        'a virtual network name: 2-64 letters, digits, underscores, periods and hyphens, '
+        'starting with a letter or digit and ending with a letter, digit or underscore',
+    ),
+    'subnet': Rule(
+        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 80),
+        'a subnet name: 1-80 letters, digits, underscores, periods and hyphens, '
+        'starting with a letter or digit and ending with a letter, digit or underscore',
+    ),
+    'resource': Rule(
+        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 80),
+        'a resource name: 1-80 letters, digits, underscores, periods and hyphens, '
+        'starting with a letter or digit and ending with a letter, digit or underscore',
+    ),
+    'policy': Rule(
+        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 150),
+        'a backup policy name: 1-150 letters, digits, underscores, periods and hyphens, '
+        'starting with a letter or digit and ending with a letter, digit or underscore',
+    ),
+    'recovery_point': Rule(
+        r'[A-Za-z0-9][A-Za-z0-9-]{0,63}', 'a recovery point id such as 22244821112382 (letters, digits, hyphens)'
+    ),
+    'job': Rule(GUID_RE.pattern, 'a job id, a GUID such as 41f3e94b-ae6b-4a20-b422-65abfcaf03e5'),
+}
+
+# Resource types the collection names in paths or request bodies: (provider, type) -> naming rule.
+RESOURCE_TYPES = {
+    ('Microsoft.Compute', 'virtualMachines'): 'vm',
+    ('Microsoft.Compute', 'disks'): 'resource',
+    ('Microsoft.Storage', 'storageAccounts'): 'storage_account',
+    ('Microsoft.Network', 'virtualNetworks'): 'virtual_network',
+    ('Microsoft.Network', 'networkInterfaces'): 'resource',
+    ('Microsoft.Network', 'publicIPAddresses'): 'resource',
+    ('Microsoft.Network', 'networkSecurityGroups'): 'resource',
+    (PROVIDER, 'vaults'): 'vault',
+}
+
+_CONTAINER_KINDS = ('iaasvmcontainerv2', 'iaasvmcontainer')
+_CONTAINER_FORM = (
+    'an IaaS VM container name IaasVMContainer;iaasvmcontainerv2;<vm resource group>;<vm name> '
+    '(or iaasvmcontainerv2;<vm resource group>;<vm name>)'
 )
-_VM_FORM = "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.Compute/virtualMachines/{vm_name}"
-_VAULT_FORM = (
-    "/subscriptions/{subscription}/resourceGroups/{resource_group}/providers/Microsoft.RecoveryServices/vaults/{vault}"
-)
-_ITEM_FORM = _VAULT_FORM + "/backupFabrics/Azure/protectionContainers/{container}/protectedItems/{item}"
-_RP_FORM = _ITEM_FORM + "/recoveryPoints/{recovery_point}"
+_ITEM_FORM = 'an IaaS VM protected item name VM;iaasvmcontainerv2;<vm resource group>;<vm name>'
+
+
+def _show(value):
+    """A value as an error message quotes it: repr, so that control characters show, and never too long."""
+    text = repr(value)
+    return text if len(text) <= 200 else text[:200] + '...'
+
+
+def check(kind, value, option):
+    """``value`` if it is a valid name of ``kind`` (see RULES); a ValidationError naming ``option`` otherwise."""
+    return RULES[kind].check(value, option)
 
 
 def is_guid(value):
-    return isinstance(value, str) and bool(GUID_RE.match(value.strip()))
+    return isinstance(value, str) and bool(GUID_RE.fullmatch(value))
 
 
-def _segments(value):
-    if not isinstance(value, str):
-        return None
-    value = value.strip()
-    if not value.startswith("/"):
-        return None
-    segs = value.strip("/").split("/")
-    if any(not s for s in segs):
-        return None
-    return segs
+def same(left, right):
+    """Whether two ARM names or ids are the same (ARM compares them case-insensitively)."""
+    if left is None or right is None:
+        return left is right
+    return str(left).lower() == str(right).lower()
 
 
-def _match(segs, pattern):
-    """Match ``segs`` against ``pattern`` (fixed strings compared case-insensitively, ``None`` = capture).
-    Returns the captured values or None."""
-    if segs is None or len(segs) != len(pattern):
-        return None
-    captured = []
-    for seg, pat in zip(segs, pattern):
-        if pat is None:
-            captured.append(seg)
-        elif seg.lower() != pat.lower():
-            return None
-    return captured
+# ----------------------------------------------------------------------------- paths
 
 
-_VAULT_PATTERN = ["subscriptions", None, "resourceGroups", None, "providers", PROVIDER, "vaults", None]
-_ITEM_PATTERN = _VAULT_PATTERN + ["backupFabrics", None, "protectionContainers", None, "protectedItems", None]
-_RP_PATTERN = _ITEM_PATTERN + ["recoveryPoints", None]
-_JOB_PATTERN = _VAULT_PATTERN + ["backupJobs", None]
-_VM_PATTERN = ["subscriptions", None, "resourceGroups", None, "providers", COMPUTE_PROVIDER, "virtualMachines", None]
-_POLICY_PATTERN = _VAULT_PATTERN + ["backupPolicies", None]
+class ArmPath(object):
+    """A validated ARM path. Built only by this module's functions, from fixed literals and checked names.
+
+    ``id``: the ARM id (segments as they are); ``url_path``: every segment percent-encoded; ``name``: the
+    last segment; ``subscription_id``, ``resource_group`` when the path has them."""
+
+    __slots__ = ('segments',)
+
+    def __init__(self, segments):
+        self.segments = tuple(segments)
+
+    def _child(self, *segments):
+        return ArmPath(self.segments + segments)
+
+    @property
+    def id(self):
+        return '/' + '/'.join(self.segments)
+
+    @property
+    def url_path(self):
+        return '/' + '/'.join(quote(segment, safe='') for segment in self.segments)
+
+    @property
+    def name(self):
+        return self.segments[-1]
+
+    def _after(self, literal):
+        lowered = [segment.lower() for segment in self.segments]
+        index = lowered.index(literal.lower()) if literal.lower() in lowered else -1
+        return self.segments[index + 1] if 0 <= index < len(self.segments) - 1 else None
+
+    @property
+    def subscription_id(self):
+        return self._after('subscriptions')
+
+    @property
+    def resource_group(self):
+        return self._after('resourceGroups')
+
+    @property
+    def vault_name(self):
+        return self._after('vaults')
+
+    def vault(self):
+        """The vault path this path lies under."""
+        return ArmPath(self.segments[:8])
+
+    def __str__(self):
+        return self.id
+
+    def __repr__(self):
+        return 'ArmPath(%r)' % self.id
+
+    def __eq__(self, other):
+        return isinstance(other, ArmPath) and same(self.id, other.id)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(self.id.lower())
 
 
-# ----------------------------------------------------------------------------- builders
+def resource_group_path(subscription_id, resource_group, options=('subscription_id', 'resource_group')):
+    return ArmPath(
+        ('subscriptions', check('subscription', subscription_id, options[0]), 'resourceGroups',
+         check('resource_group', resource_group, options[1]))
+    )  # fmt: skip
 
 
 def vault_path(subscription_id, resource_group, vault_name):
     """``/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.RecoveryServices/vaults/{vault}``"""
-    return "/subscriptions/%s/resourceGroups/%s/providers/%s/vaults/%s" % (
-        subscription_id,
-        resource_group,
-        PROVIDER,
-        vault_name,
+    group = resource_group_path(subscription_id, resource_group)
+    return group._child('providers', PROVIDER, 'vaults', check('vault', vault_name, 'vault_name'))
+
+
+def resource_path(subscription_id, resource_group, provider, resource_type, name, option, group_option=None):
+    """An ARM resource of one of RESOURCE_TYPES in a resource group."""
+    group = resource_group_path(subscription_id, resource_group, ('subscription_id', group_option or option))
+    rule = RESOURCE_TYPES[(provider, resource_type)]
+    return group._child('providers', provider, resource_type, check(rule, name, option))
+
+
+def vm_path(subscription_id, resource_group, vm_name, options=('vm_resource_group', 'vm_name')):
+    return resource_path(
+        subscription_id, resource_group, 'Microsoft.Compute', 'virtualMachines', vm_name, options[1], options[0]
     )
 
 
-def vm_id(subscription_id, resource_group, vm_name):
-    """ARM id of a virtual machine."""
-    return "/subscriptions/%s/resourceGroups/%s/providers/%s/virtualMachines/%s" % (
-        subscription_id,
-        resource_group,
-        COMPUTE_PROVIDER,
-        vm_name,
+def subnet_path(network, name, option='target_subnet'):
+    return network._child('subnets', check('subnet', name, option))
+
+
+def jobs_path(vault):
+    return vault._child('backupJobs')
+
+
+def job_path(vault, job_id, option='job_id'):
+    return vault._child('backupJobs', check('job', job_id, option))
+
+
+def job_cancel_path(vault, job_id):
+    return job_path(vault, job_id)._child('cancel')
+
+
+def policies_path(vault):
+    return vault._child('backupPolicies')
+
+
+def policy_path(vault, policy_name, option='policy_name'):
+    return vault._child('backupPolicies', check('policy', policy_name, option))
+
+
+def protected_items_path(vault):
+    return vault._child('backupProtectedItems')
+
+
+def protectable_items_path(vault):
+    return vault._child('backupProtectableItems')
+
+
+def refresh_containers_path(vault):
+    return vault._child('backupFabrics', FABRIC, 'refreshContainers')
+
+
+def container_name(vm_resource_group, vm_name):
+    """The container name of an ARM VM: ``IaasVMContainer;iaasvmcontainerv2;{rg};{vm}``."""
+    return 'IaasVMContainer;iaasvmcontainerv2;%s;%s' % (
+        check('resource_group', vm_resource_group, 'vm_resource_group'),
+        check('vm', vm_name, 'vm_name'),
     )
 
 
-def iaasvm_container_name(vm_resource_group, vm_name):
-    return "%s;%s;%s" % (IAASVM_CONTAINER_PREFIX, vm_resource_group, vm_name)
-
-
-def iaasvm_item_name(vm_resource_group, vm_name):
-    return "%s;%s;%s" % (IAASVM_ITEM_PREFIX, vm_resource_group, vm_name)
-
-
-def item_path(vault_path, container_name, item_name):
-    return "%s/backupFabrics/%s/protectionContainers/%s/protectedItems/%s" % (
-        vault_path.rstrip("/"),
-        FABRIC,
-        container_name,
-        item_name,
+def item_name(vm_resource_group, vm_name):
+    """The protected item name of an ARM VM: ``VM;iaasvmcontainerv2;{rg};{vm}``."""
+    return 'VM;iaasvmcontainerv2;%s;%s' % (
+        check('resource_group', vm_resource_group, 'vm_resource_group'),
+        check('vm', vm_name, 'vm_name'),
     )
-
-
-def recovery_point_path(item_path, recovery_point_id):
-    return "%s/recoveryPoints/%s" % (item_path.rstrip("/"), recovery_point_id)
-
-
-def job_path(vault_path, job_id):
-    return "%s/backupJobs/%s" % (vault_path.rstrip("/"), job_id)
-
-
-def jobs_path(vault_path):
-    return "%s/backupJobs" % vault_path.rstrip("/")
-
-
-def policy_path(vault_path, policy_name):
-    return "%s/backupPolicies/%s" % (vault_path.rstrip("/"), policy_name)
-
-
-# ----------------------------------------------------------------------------- parsers
-
-
-def parse_job_ref(value, option="job_ids"):
-    """A job GUID or a full job ARM id -> JobRef(job_id, subscription_id, resource_group, vault_name)."""
-    if isinstance(value, str):
-        text = value.strip()
-        if GUID_RE.match(text):
-            return JobRef(text, None, None, None)
-        found = _match(_segments(text), _JOB_PATTERN)
-        if found and GUID_RE.match(found[3]):
-            return JobRef(found[3], found[0], found[1], found[2])
-    raise ValidationError("Invalid job reference %r in %s: expected %s." % (value, option, _JOB_FORMS), option=option)
-
-
-def parse_vault_id(value, option="vault_id"):
-    """Vault ARM id -> dict(subscription_id, resource_group, vault_name)."""
-    found = _match(_segments(value), _VAULT_PATTERN)
-    if not found:
-        raise ValidationError("Invalid vault id %r in %s: expected %s." % (value, option, _VAULT_FORM), option=option)
-    return dict(subscription_id=found[0], resource_group=found[1], vault_name=found[2])
-
-
-def parse_vm_id(value, option="vm_id"):
-    """VM ARM id -> (subscription_id, resource_group, vm_name)."""
-    found = _match(_segments(value), _VM_PATTERN)
-    if not found:
-        raise ValidationError(
-            "Invalid virtual machine id %r in %s: expected %s." % (value, option, _VM_FORM), option=option
-        )
-    return found[0], found[1], found[2]
-
-
-def parse_item_id(value, option="protected_item_id"):
-    """Protected item ARM id -> dict(subscription_id, resource_group, vault_name, container_name, item_name)."""
-    found = _match(_segments(value), _ITEM_PATTERN)
-    if not found:
-        raise ValidationError(
-            "Invalid protected item id %r in %s: expected %s." % (value, option, _ITEM_FORM), option=option
-        )
-    return dict(
-        subscription_id=found[0],
-        resource_group=found[1],
-        vault_name=found[2],
-        container_name=found[4],
-        item_name=found[5],
-    )
-
-
-def item_names(value):
-    """(container_name, item_name) from any id with ``…/protectionContainers/{c}/protectedItems/{i}``, or (None, None).
-
-    Lists such as BackupProtectedItems_List may leave out the ``backupFabrics/Azure`` segment."""
-    segs = _segments(value) if isinstance(value, str) else None
-    segs = segs or []
-    lowered = [seg.lower() for seg in segs]
-    for index in range(len(segs) - 3):
-        if lowered[index] == "protectioncontainers" and lowered[index + 2] == "protecteditems":
-            return segs[index + 1], segs[index + 3]
-    return None, None
-
-
-def parse_recovery_point_id(value, option="recovery_point_id"):
-    """Recovery point ARM id -> dict(subscription_id, resource_group, vault_name, container_name, item_name,
-    recovery_point_id)."""
-    found = _match(_segments(value), _RP_PATTERN)
-    if not found:
-        raise ValidationError(
-            "Invalid recovery point id %r in %s: expected %s." % (value, option, _RP_FORM), option=option
-        )
-    return dict(
-        subscription_id=found[0],
-        resource_group=found[1],
-        vault_name=found[2],
-        container_name=found[4],
-        item_name=found[5],
-        recovery_point_id=found[6],
-    )
-
-
-def parse_policy_id(value, option="policy_id"):
-    """Backup policy ARM id -> dict(subscription_id, resource_group, vault_name, policy_name)."""
-    found = _match(_segments(value), _POLICY_PATTERN)
-    if not found:
-        raise ValidationError(
-            "Invalid policy id %r in %s: expected %s/backupPolicies/{policy}." % (value, option, _VAULT_FORM),
-            option=option,
-        )
-    return dict(subscription_id=found[0], resource_group=found[1], vault_name=found[2], policy_name=found[3])
 
 
 def parse_iaasvm_name(name):
-    """Container or protected item name of an IaaS VM -> (vm_resource_group, vm_name), or None.
+    """(vm resource group, vm name) of an IaaS VM container or protected item name, or None.
 
-    Accepts, in any casing, ``IaasVMContainer;iaasvmcontainerv2;rg;vm``, ``VM;iaasvmcontainerv2;rg;vm``,
-    the short ``iaasvmcontainerv2;rg;vm`` that job/item bodies report, and the classic ``iaasvmcontainer`` kind."""
+    Accepts, in any casing, ``IaasVMContainer;iaasvmcontainerv2;rg;vm``, ``VM;iaasvmcontainerv2;rg;vm``, the
+    short ``iaasvmcontainerv2;rg;vm`` that job and item bodies report, and the classic ``iaasvmcontainer`` kind.
+    Both names must be valid."""
     if not isinstance(name, str):
         return None
-    parts = name.strip().split(";")
-    if len(parts) == 4 and parts[0].lower() in ("iaasvmcontainer", "vm"):
+    parts = name.split(';')
+    if len(parts) == 4 and parts[0].lower() in ('iaasvmcontainer', 'vm'):
         parts = parts[1:]
-    if len(parts) == 3 and parts[0].lower() in ("iaasvmcontainerv2", "iaasvmcontainer") and parts[1] and parts[2]:
-        return parts[1], parts[2]
-    return None
+    if len(parts) != 3 or parts[0].lower() not in _CONTAINER_KINDS:
+        return None
+    if not (re.fullmatch(RULES['resource_group'].pattern, parts[1]) and re.fullmatch(RULES['vm'].pattern, parts[2])):
+        return None
+    return parts[1], parts[2]
 
 
-def same_name(left, right):
-    """Container/item/vault names compare case-insensitively."""
-    if left is None or right is None:
-        return left is right
-    return left.lower() == right.lower()
+def item_path(vault, container, item, options=('container_name', 'protected_item_name')):
+    """``{vault}/backupFabrics/Azure/protectionContainers/{container}/protectedItems/{item}`` for an IaaS VM."""
+    if parse_iaasvm_name(container) is None or container.lower().startswith('vm;'):
+        raise ValidationError('%s: %s is not valid: expected %s.' % (options[0], _show(container), _CONTAINER_FORM),
+                              option=options[0])  # fmt: skip
+    if parse_iaasvm_name(item) is None or not item.lower().startswith('vm;'):
+        raise ValidationError('%s: %s is not valid: expected %s.' % (options[1], _show(item), _ITEM_FORM),
+                              option=options[1])  # fmt: skip
+    return vault._child('backupFabrics', FABRIC, 'protectionContainers', container, 'protectedItems', item)
+
+
+def backup_path(item):
+    return item._child('backup')
+
+
+def recovery_points_path(item):
+    return item._child('recoveryPoints')
+
+
+def recovery_point_path(item, recovery_point_id, option='recovery_point_id'):
+    return item._child('recoveryPoints', check('recovery_point', recovery_point_id, option))
+
+
+def restore_path(item, recovery_point_id):
+    return recovery_point_path(item, recovery_point_id)._child('restore')
+
+
+# ----------------------------------------------------------------------------- parsers of user-given ids
+
+
+def _id_segments(value, option, form):
+    """The segments of an ARM id: a string starting with ``/``, no empty segment, no query or fragment."""
+    if not isinstance(value, str) or not value.startswith('/') or value.endswith('/') or '//' in value:
+        raise ValidationError('%s: %s is not an ARM id: expected %s.' % (option, _show(value), form), option=option)
+    return value[1:].split('/')
+
+
+def _parse(value, option, form, pattern):
+    """Match an ARM id against ``pattern``: fixed segments (compared case-insensitively) and naming rules
+    (``('rule', kind)``). Returns the captured names."""
+    segments = _id_segments(value, option, form)
+    if len(segments) != len(pattern):
+        raise ValidationError('%s: %s is not valid: expected %s.' % (option, _show(value), form), option=option)
+    captured = []
+    for segment, expected in zip(segments, pattern):
+        if isinstance(expected, tuple):
+            if not re.fullmatch(RULES[expected[1]].pattern, segment):
+                raise ValidationError(
+                    '%s: %s is not valid: %s is not %s.'
+                    % (option, _show(value), _show(segment), RULES[expected[1]].form),
+                    option=option,
+                )
+            captured.append(segment)
+        elif segment.lower() != expected.lower():
+            raise ValidationError('%s: %s is not valid: expected %s.' % (option, _show(value), form), option=option)
+    return captured
+
+
+def _same_subscription(found, subscription_id, option, value):
+    if subscription_id is not None and not same(found, subscription_id):
+        raise ValidationError(
+            '%s: %s is in subscription %s, but this task acts on subscription %s; Azure Backup needs it in the '
+            "vault's subscription (set subscription_id to act on the other one)."
+            % (option, _show(value), found, subscription_id),
+            option=option,
+        )
+
+
+_GROUP = ['subscriptions', ('rule', 'subscription'), 'resourceGroups', ('rule', 'resource_group')]
+_VAULT = _GROUP + ['providers', PROVIDER, 'vaults', ('rule', 'vault')]
+_VAULT_FORM = (
+    '/subscriptions/<subscription>/resourceGroups/<resource group>/providers/Microsoft.RecoveryServices/vaults/<vault>'
+)
+
+
+def _resource_form(provider, resource_type):
+    return '/subscriptions/<subscription>/resourceGroups/<resource group>/providers/%s/%s/<name>' % (
+        provider,
+        resource_type,
+    )
+
+
+def parse_resource_id(value, option, provider, resource_type, subscription_id=None):
+    """A user-given id of one of RESOURCE_TYPES -> ArmPath. Refused when it is in another subscription."""
+    pattern = _GROUP + ['providers', provider, resource_type, ('rule', RESOURCE_TYPES[(provider, resource_type)])]
+    found = _parse(value, option, _resource_form(provider, resource_type), pattern)
+    _same_subscription(found[0], subscription_id, option, value)
+    return ArmPath((pattern[0], found[0], pattern[2], found[1], 'providers', provider, resource_type, found[2]))
+
+
+def parse_vm_id(value, option='vm_id', subscription_id=None):
+    """A VM ARM id -> ArmPath (``.subscription_id``, ``.resource_group``, ``.name``)."""
+    return parse_resource_id(value, option, 'Microsoft.Compute', 'virtualMachines', subscription_id)
+
+
+def parse_resource_group(value, option, subscription_id):
+    """A resource group name, or its ARM id in ``subscription_id`` -> ArmPath."""
+    if isinstance(value, str) and value.startswith('/'):
+        found = _parse(value, option, '/subscriptions/<subscription>/resourceGroups/<name>, or a name', _GROUP)
+        _same_subscription(found[0], subscription_id, option, value)
+        return ArmPath(('subscriptions', found[0], 'resourceGroups', found[1]))
+    return resource_group_path(subscription_id, value, ('subscription_id', option))
+
+
+def parse_resource(value, option, provider, resource_type, subscription_id, resource_group, group_option):
+    """A resource name (in ``resource_group``) or its ARM id in ``subscription_id`` -> ArmPath."""
+    if isinstance(value, str) and value.startswith('/'):
+        return parse_resource_id(value, option, provider, resource_type, subscription_id)
+    if not resource_group:
+        raise ValidationError(
+            '%s: the name %s needs %s (or give the full ARM id %s)'
+            % (option, _show(value), group_option, _resource_form(provider, resource_type)),
+            option=option,
+        )
+    return resource_path(subscription_id, resource_group, provider, resource_type, value, option, group_option)
+
+
+def parse_subnet(value, option, network):
+    """A subnet name (in ``network``) or its ARM id, which must lie in ``network``."""
+    if isinstance(value, str) and value.startswith('/'):
+        pattern = _GROUP + ['providers', 'Microsoft.Network', 'virtualNetworks', ('rule', 'virtual_network')]
+        found = _parse(
+            value, option, network.id + '/subnets/<name>, or a name', pattern + ['subnets', ('rule', 'subnet')]
+        )
+        subnet = ArmPath(
+            ('subscriptions', found[0], 'resourceGroups', found[1], 'providers', 'Microsoft.Network', 'virtualNetworks',
+             found[2], 'subnets', found[3])
+        )  # fmt: skip
+        if not same('/'.join(subnet.segments[:8]), '/'.join(network.segments)):
+            raise ValidationError(
+                '%s: the subnet %s is not in the virtual network %s' % (option, subnet.id, network.id), option=option
+            )
+        return subnet
+    return subnet_path(network, value, option)
+
+
+JobRef = namedtuple('JobRef', ['job_id', 'vault'])
+_JOB_FORM = (
+    'a job GUID such as 41f3e94b-ae6b-4a20-b422-65abfcaf03e5, or a job ARM id %s/backupJobs/<job GUID>' % _VAULT_FORM
+)
+
+
+def parse_job_ref(value, option='job_ids'):
+    """A job GUID or a job ARM id -> JobRef(job_id, vault ArmPath or None)."""
+    if is_guid(value):
+        return JobRef(value, None)
+    if not (isinstance(value, str) and value.startswith('/')):
+        raise ValidationError('%s: %s is not valid: expected %s.' % (option, _show(value), _JOB_FORM), option=option)
+    found = _parse(value, option, _JOB_FORM, _VAULT + ['backupJobs', ('rule', 'job')])
+    return JobRef(found[3], vault_path(found[0], found[1], found[2]))
+
+
+def parse_policy_id(value, vault, option='policy_id'):
+    """A backup policy ARM id -> its name; refused unless it belongs to ``vault`` (Azure protects with a policy
+    of the item's own vault)."""
+    found = _parse(
+        value, option, _VAULT_FORM + '/backupPolicies/<policy>', _VAULT + ['backupPolicies', ('rule', 'policy')]
+    )
+    policy_vault = vault_path(found[0], found[1], found[2])
+    if policy_vault != vault:
+        raise ValidationError(
+            '%s: the policy belongs to vault %s, but this task acts on vault %s; a VM is protected with a policy of '
+            'its own vault.' % (option, policy_vault.id, vault.id),
+            option=option,
+        )
+    return found[3]
+
+
+def names_in_item_id(value):
+    """(container name, item name) of an id Azure returned with ``…/protectionContainers/{c}/protectedItems/{i}``,
+    else (None, None). Lists such as BackupProtectedItems_List may leave the ``backupFabrics/Azure`` part out."""
+    segments = value.strip('/').split('/') if isinstance(value, str) else []
+    lowered = [segment.lower() for segment in segments]
+    for index in range(len(segments) - 3):
+        if lowered[index] == 'protectioncontainers' and lowered[index + 2] == 'protecteditems':
+            return segments[index + 1], segments[index + 3]
+    return None, None

@@ -11,20 +11,17 @@ __metaclass__ = type
 
 import datetime
 import re
-import time
 from collections import namedtuple
 
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
+    DeadlineReached,
     JobFailed,
     NotFound,
     WaitTimeout,
 )
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._filters import job_filter, parse_azure_time
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._ids import (
-    job_path,
-    jobs_path,
-    parse_job_ref,
-)
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._polling import Poller
 
 TERMINAL = ("Completed", "CompletedWithWarnings", "Failed", "Cancelled")
 RUNNING = ("InProgress", "Cancelling")
@@ -33,7 +30,6 @@ DEFAULT_FAILED_STATES = ("Failed", "Cancelled")
 LIST_MODE_THRESHOLD = 20
 
 WaitResult = namedtuple("WaitResult", ["jobs", "elapsed", "polls", "timed_out", "warnings"], defaults=(False, ()))
-DEFAULT_POLL_INTERVAL = 30
 
 # ----------------------------------------------------------------------------- durations
 
@@ -175,72 +171,89 @@ def describe_job(job):
     return text
 
 
-# ----------------------------------------------------------------------------- time helpers
+# ----------------------------------------------------------------------------- results
+
+
+def job_results(jobs, single=None, facts=True):
+    """The result keys for normalised jobs: ``jobs``, ``job`` (one job), and, for the modules that wait, the facts
+    ``azure_backup_jobs`` (by job id) and ``azure_backup_job``. The one place jobs are shaped into results."""
+    jobs = list(jobs or [])
+    result = dict(jobs=jobs)
+    if single is None:
+        single = len(jobs) == 1
+    if single and jobs:
+        result['job'] = jobs[0]
+    if facts:
+        result['ansible_facts'] = dict(azure_backup_jobs=dict((job['job_id'], job) for job in jobs))
+        if single and jobs:
+            result['ansible_facts']['azure_backup_job'] = jobs[0]
+    return result
+
 
 # ----------------------------------------------------------------------------- the waiter
 
 
 class Waiter(object):
-    """Wait on one or many jobs with one monotonic deadline (``deadline`` wins over ``timeout``)."""
+    """Wait on one or many jobs under one monotonic deadline (``deadline`` wins over ``timeout``).
+
+    ``clock`` and ``sleep`` default to the client's, so one fake clock drives a whole test."""
 
     def __init__(
         self,
         client,
-        vault_path,
-        timeout,
-        poll_interval,
+        vault,
+        timeout=None,
+        poll_interval=None,
         failed_states=DEFAULT_FAILED_STATES,
-        clock=time.monotonic,
-        sleep=time.sleep,
+        clock=None,
+        sleep=None,
         deadline=None,
-        wall_clock=time.time,
         list_threshold=LIST_MODE_THRESHOLD,
     ):
         self.client = client
-        self.vault_path = vault_path.rstrip("/")
+        self.vault = vault
         self.timeout = timeout
-        self.poll_interval = poll_interval if poll_interval is not None else DEFAULT_POLL_INTERVAL
+        self.poll_interval = poll_interval
         self.failed_states = tuple(failed_states if failed_states is not None else DEFAULT_FAILED_STATES)
-        self.clock = clock
-        self.sleep = sleep
+        self.clock = clock or client.clock
+        self.sleep = sleep or client.sleep
         self.deadline = deadline
-        self.wall_clock = wall_clock
         self.list_threshold = list_threshold
 
     def _ended(self, job):
-        status = job.get("status")
+        status = job.get('status')
         return status in TERMINAL or status in self.failed_states
 
     def _get(self, job_id, deadline):
         try:
-            resp = self.client.get(job_path(self.vault_path, job_id), deadline=deadline)
-        except NotFound as exc:
-            exc.msg = "Job %s was not found in vault %s (%s)." % (job_id, self.vault_path, exc.msg)
-            exc.args = (exc.msg,)
-            raise
+            resp = self.client.get(_ids.job_path(self.vault, job_id), deadline=deadline)
+        except NotFound as error:
+            raise error.rephrased(
+                'Job %s was not found in vault %s (%s).' % (job_id, self.vault.id, error.msg)
+            ) from error
         return normalize_job(resp.body)
 
     def _still_running(self, pending, latest, deadline):
-        """Job ids among ``pending`` that one paged list call says are still InProgress, or None when
-        the list cannot be used (a start time is unknown)."""
-        starts = [parse_azure_time(latest[j].get("start_time")) for j in pending]
+        """Job ids among ``pending`` that one paged list call says are still InProgress, or None when the list
+        cannot be used (a start time is unknown).
+
+        The window is made of the jobs' own start times, as Azure reported them: no clock of ours is involved."""
+        starts = [parse_azure_time(latest[j].get('start_time')) for j in pending]
         if any(s is None for s in starts):
             return None
         earliest = min(starts).replace(microsecond=0)
-        # Every pending job started in [earliest, latest]; "now" also covers them unless the local clock
-        # is behind Azure's, so the window ends at whichever is later.
         latest_start = max(starts).replace(microsecond=0) + datetime.timedelta(seconds=1)
-        now = max(datetime.datetime.fromtimestamp(self.wall_clock(), tz=datetime.timezone.utc), latest_start)
-        flt = job_filter(status="InProgress", start_time=earliest, end_time=now)
+        flt = job_filter(status='InProgress', start_time=earliest, end_time=latest_start)
         wanted = dict((j.lower(), j) for j in pending)
         running = set()
-        for item in self.client.list(jobs_path(self.vault_path), params={"$filter": flt}, deadline=deadline):
+        for item in self.client.list(_ids.jobs_path(self.vault), params={'$filter': flt}, deadline=deadline):
             job = normalize_job(item)
-            key = (job.get("job_id") or "").lower()
-            if key in wanted and job.get("status") == "InProgress":
+            key = (job.get('job_id') or '').lower()
+            if key in wanted and job.get('status') == 'InProgress':
                 original = wanted[key]
-                if not job["extended_info"]["tasks_list"] and latest[original].get("extended_info"):
-                    job["extended_info"] = latest[original]["extended_info"]
+                # List items carry no extendedInfo: keep the tasks and progress the last GET gave.
+                if not job['extended_info']['tasks_list'] and latest[original].get('extended_info'):
+                    job['extended_info'] = latest[original]['extended_info']
                 latest[original] = job
                 running.add(original)
         return running
@@ -256,64 +269,55 @@ class Waiter(object):
         for job_id in to_get:
             latest[job_id] = self._get(job_id, deadline)
 
+    def _outcome(self, ids, latest, poller, polls, timed_out):
+        jobs = [latest.get(j) or normalize_job({'name': j}) for j in ids]
+        return dict(job_results(jobs), elapsed=poller.elapsed(), polls=polls, timed_out=timed_out)
+
+    def _timeout(self, ids, pending, latest, poller, polls, cause=None):
+        seen = [latest[j] for j in pending if j in latest]
+        text = 'Timed out after %.0f s waiting for %d of %d job(s)' % (poller.elapsed(), len(pending), len(ids))
+        if seen:
+            text += ': %s' % '; '.join(describe_job(job) for job in seen[:10]) + ('; ...' if len(seen) > 10 else '')
+        result = self._outcome(ids, latest, poller, polls, True)
+        if cause is not None:
+            text += ' (%s)' % cause.msg
+            result.update(error_code=cause.code, request_id=cause.request_id)
+        return WaitTimeout(text + '.', result=result)
+
     def wait(self, job_ids):
-        """Poll until every job ended; WaitResult(jobs, elapsed, polls, timed_out, warnings).
-        Raises JobFailed (a job ended in ``failed_states``), WaitTimeout (deadline), NotFound (unknown id)."""
+        """Poll until every job ended; WaitResult(jobs, elapsed, polls, timed_out, warnings). Raises JobFailed
+        (a job ended in ``failed_states``), WaitTimeout (the deadline passed), NotFound (an unknown id); their
+        results carry every job as last seen."""
         ids = []
         seen = set()
         for ref in job_ids or []:
-            job_id = parse_job_ref(ref).job_id
+            job_id = _ids.parse_job_ref(ref).job_id
             if job_id.lower() not in seen:
                 seen.add(job_id.lower())
                 ids.append(job_id)
-        start = self.clock()
-        if self.deadline is not None:
-            deadline = self.deadline
-        elif self.timeout is not None:
-            deadline = start + self.timeout
-        else:
-            deadline = None
+        deadline = self.deadline
+        if deadline is None and self.timeout is not None:
+            deadline = self.clock() + self.timeout
+        poller = Poller(deadline, self.poll_interval, clock=self.clock, sleep=self.sleep)
         latest = {}
         pending = list(ids)
         polls = 0
         while pending:
-            self._poll(pending, latest, deadline, first=(polls == 0), many=len(ids) > self.list_threshold)
+            try:
+                self._poll(pending, latest, deadline, first=(polls == 0), many=len(ids) > self.list_threshold)
+            except DeadlineReached as error:
+                raise self._timeout(ids, pending, latest, poller, polls, error) from error
             polls += 1
             pending = [j for j in pending if not self._ended(latest[j])]
-            if not pending:
-                break
-            now = self.clock()
-            if deadline is not None and now >= deadline:
-                jobs = [latest[j] for j in ids]
-                raise WaitTimeout(
-                    "Timed out after %.0f s waiting for %d of %d job(s): %s."
-                    % (
-                        now - start,
-                        len(pending),
-                        len(ids),
-                        "; ".join(describe_job(latest[j]) for j in pending[:10])
-                        + ("; ..." if len(pending) > 10 else ""),
-                    ),
-                    last_seen=jobs,
-                    elapsed=round(now - start, 3),
-                    polls=polls,
-                )
-            delay = self.poll_interval
-            if deadline is not None:
-                delay = min(delay, deadline - now)
-            if delay > 0:
-                self.sleep(delay)
-        elapsed = round(self.clock() - start, 3)
+            if pending and not poller.pause():
+                raise self._timeout(ids, pending, latest, poller, polls)
         jobs = [latest[j] for j in ids]
-        failed = [job for job in jobs if job.get("status") in self.failed_states]
+        failed = [job for job in jobs if job.get('status') in self.failed_states]
         if failed:
             raise JobFailed(
-                "%d of %d job(s) ended in a failed state: %s."
-                % (len(failed), len(jobs), "; ".join(describe_job(j) for j in failed)),
-                jobs=jobs,
-                failed=failed,
-                elapsed=elapsed,
-                polls=polls,
+                '%d of %d job(s) ended in a failed state: %s.'
+                % (len(failed), len(jobs), '; '.join(describe_job(j) for j in failed)),
+                result=self._outcome(ids, latest, poller, polls, False),
             )
-        warnings = ["%s." % describe_job(job) for job in jobs if job.get("status") == "CompletedWithWarnings"]
-        return WaitResult(jobs, elapsed, polls, False, warnings)
+        warnings = ['%s.' % describe_job(job) for job in jobs if job.get('status') == 'CompletedWithWarnings']
+        return WaitResult(jobs, poller.elapsed(), polls, False, warnings)

@@ -11,6 +11,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+import math
 import time
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -20,6 +22,7 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils import _clie
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _jobs
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._polling import DEFAULT_POLL_INTERVAL
 
 
 AUTH_SPEC = dict(
@@ -57,7 +60,13 @@ ITEM_CONSTRAINTS = dict(
 
 WAIT_SPEC = dict(
     timeout=dict(type='float', default=3600),
-    poll_interval=dict(type='float', default=15),
+    poll_interval=dict(type='float', default=DEFAULT_POLL_INTERVAL),
+)
+# Numeric options and the ranges they take: (lowest, highest, whether the lowest is allowed, unit).
+MAX_TIMEOUT = 30 * 86400  # a wait of up to 30 days: a first backup of a large VM can take days
+LIMITS = dict(
+    timeout=(0, MAX_TIMEOUT, False, 'seconds'),
+    poll_interval=(0, 3600, False, 'seconds'),
 )
 OPERATION_WAIT_SPEC = dict(WAIT_SPEC, wait=dict(type='bool', default=False))
 
@@ -96,9 +105,22 @@ class AzureBackupModule(AnsibleModule):
         self._settings = None
         if not _client.HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=_client.REQUESTS_IMPORT_ERROR)
-        for name in ('timeout', 'poll_interval'):
-            if name in self.params and self.params[name] is not None and self.params[name] <= 0:
-                self.fail_json(msg='%s must be a positive number of seconds, got %s' % (name, self.params[name]))
+        for name, option in spec.items():
+            if option.get('type') == 'float' and self.params.get(name) is not None:
+                self._check_number(name, self.params[name])
+
+    def _check_number(self, name, value):
+        """Refuse NaN, infinities and values outside the option's range, naming the option."""
+        low, high, low_allowed, unit = LIMITS.get(name, (None, None, True, ''))
+        if not math.isfinite(value):
+            self.fail_json(msg='%s: expected a finite number of %s, got %s' % (name, unit or 'units', value))
+        if low is not None and (value < low or (value == low and not low_allowed)):
+            self.fail_json(
+                msg='%s: expected a number of %s %s %s and at most %s, got %s'
+                % (name, unit, 'from' if low_allowed else 'above', low, high, value)
+            )
+        if high is not None and value > high:
+            self.fail_json(msg='%s: expected at most %s %s, got %s' % (name, high, unit, value))
 
     # -- settings ---------------------------------------------------------------------------
     def deadline(self):
@@ -114,21 +136,23 @@ class AzureBackupModule(AnsibleModule):
             self._settings = _auth.resolve_auth(self.params)
         return self._settings
 
-    def vault_path(self, resource_group=None, vault_name=None, subscription_id=None):
-        """ARM path of the vault; options and environment fill what the caller did not give."""
-        resource_group = resource_group or self.params.get('resource_group')
-        vault_name = vault_name or self.params.get('vault_name')
-        if not resource_group:
+    def vault_path(self):
+        """The vault the options (or AZURE_BACKUP_RESOURCE_GROUP / AZURE_BACKUP_VAULT_NAME) name, checked: no request."""
+        if not self.params.get('resource_group'):
             raise _errors.ValidationError(
-                'resource_group is required: set the option or AZURE_BACKUP_RESOURCE_GROUP to the resource group of the vault',
+                'resource_group is required: set the option or AZURE_BACKUP_RESOURCE_GROUP to the resource group of '
+                'the vault',
                 option='resource_group',
             )
-        if not vault_name:
+        if not self.params.get('vault_name'):
             raise _errors.ValidationError(
-                'vault_name is required: set the option or AZURE_BACKUP_VAULT_NAME to the name of the Recovery Services vault',
+                'vault_name is required: set the option or AZURE_BACKUP_VAULT_NAME to the name of the Recovery '
+                'Services vault',
                 option='vault_name',
             )
-        return _ids.vault_path(subscription_id or self.settings().subscription_id, resource_group, vault_name)
+        return _ids.vault_path(
+            self.settings().subscription_id, self.params['resource_group'], self.params['vault_name']
+        )
 
     def client(self):
         """The one ArmClient of this task, authenticated for the configured cloud."""
@@ -139,79 +163,78 @@ class AzureBackupModule(AnsibleModule):
             self._client = _client.ArmClient(cloud.resource_manager, tokens, settings.subscription_id)
         return self._client
 
-    def job_vault_path(self, job_refs):
-        """Parse job GUIDs / ARM ids; return (vault path, job ids without duplicates). All jobs must be in one
-        vault; a GUID is in the vault the options name, an ARM id in its own."""
-        refs = [_ids.parse_job_ref(value) for value in job_refs]
+    def azure_now(self, vault):
+        """Now by Azure's clock (an aware UTC datetime). Azure's Date header sets it; when no answer came yet in
+        this task, the vault is read once for it."""
+        client = self.client()
+        if client.clock_offset is None:
+            client.get(vault, api_version=_client.VAULT_API_VERSION, deadline=self.deadline())
+        return client.azure_now()
+
+    def job_refs(self, values, option='job_ids'):
+        """Job GUIDs / ARM ids -> (vault, job ids without duplicates), checked: no request. A GUID is a job of the
+        vault the options name; an ARM id names its vault, which must be that vault when the options name one,
+        and be in the task's subscription."""
+        refs = [_ids.parse_job_ref(value, option) for value in values or []]
         if not refs:
             raise _errors.ValidationError(
-                'job_ids: give at least one job id (a GUID or a job ARM id)', option='job_ids'
+                '%s: give at least one job id (a GUID or a job ARM id)' % option, option=option
             )
-        vaults = [self.vault_path(ref.resource_group, ref.vault_name, ref.subscription_id) for ref in refs]
-        distinct = sorted(set(vault.lower() for vault in vaults))
-        if len(distinct) > 1:
-            raise _errors.ValidationError(
-                'job_ids: all jobs must belong to one vault, got jobs of %d vaults: %s'
-                % (len(distinct), ', '.join(distinct)),
-                option='job_ids',
-            )
+        named = self.params.get('resource_group') and self.params.get('vault_name')
+        vault = self.vault_path() if named or any(ref.vault is None for ref in refs) else None
+        for ref in refs:
+            if ref.vault is None:
+                continue
+            if not _ids.same(ref.vault.subscription_id, self.settings().subscription_id):
+                raise _errors.ValidationError(
+                    '%s: job %s is in subscription %s, but this task acts on subscription %s (set subscription_id to '
+                    'wait on jobs of the other one)'
+                    % (option, ref.job_id, ref.vault.subscription_id, self.settings().subscription_id),
+                    option=option,
+                )
+            if vault is None:
+                vault = ref.vault
+            elif ref.vault != vault:
+                raise _errors.ValidationError(
+                    '%s: job %s belongs to vault %s, but this task acts on vault %s; one task waits on the jobs of '
+                    'one vault' % (option, ref.job_id, ref.vault.id, vault.id),
+                    option=option,
+                )
         job_ids = []
         for ref in refs:
             if ref.job_id.lower() not in set(known.lower() for known in job_ids):
                 job_ids.append(ref.job_id)
-        return vaults[0], job_ids
+        return vault, job_ids
 
-    def wait_for_jobs(self, job_refs, failed_states=('Failed', 'Cancelled'), vault_path=None, partial=None):
-        """Wait for the jobs under the task's deadline; return the result keys (jobs, job, facts, elapsed, polls).
+    @contextlib.contextmanager
+    def carrying(self, result):
+        """An error raised inside carries ``result``: what the task had done (once Azure accepted a write:
+        ``changed``, the operation and job ids), whatever fails afterwards."""
+        try:
+            yield
+        except _errors.AzureBackupError as error:
+            raise _errors.carrying(error, result) from error
 
-        ``partial`` is what the task has done so far (for example the job it started); it is kept in
-        the failed result when the wait fails.
-        """
-        if vault_path is None:
-            vault_path, job_ids = self.job_vault_path(job_refs)
-        else:
-            job_ids = list(job_refs)
+    def wait_for_jobs(self, job_ids, vault, failed_states=('Failed', 'Cancelled')):
+        """Wait for the jobs under the task's deadline; the result keys (jobs, job, facts, elapsed, polls)."""
         waiter = _jobs.Waiter(
             self.client(),
-            vault_path,
-            timeout=self.params['timeout'],
+            vault,
             poll_interval=self.params['poll_interval'],
             failed_states=tuple(failed_states),
             deadline=self.deadline(),
         )
-        try:
-            outcome = waiter.wait(job_ids)
-        except _errors.AzureBackupError as error:
-            error.partial_result = dict(partial or {})
-            raise
+        outcome = waiter.wait(job_ids)
         for warning in outcome.warnings:
             self.warn(warning)
-        result = job_results(outcome.jobs)
-        result.update(elapsed=self.elapsed(), polls=outcome.polls, timed_out=False)
-        return result
+        return dict(_jobs.job_results(outcome.jobs), elapsed=self.elapsed(), polls=outcome.polls, timed_out=False)
 
     # -- results ----------------------------------------------------------------------------
-    def fail_from_error(self, error, **result):
-        """Turn one of the collection's exceptions into a failed result."""
+    def fail_from_error(self, error):
+        """Turn one of the collection's exceptions into a failed result: its message and the keys it carries."""
         if isinstance(error, _errors.MissingDependency):
             self.fail_json(msg=missing_required_lib(error.library), exception=error.traceback)
-        result.update(getattr(error, 'partial_result', None) or {})
-        result.update(error.to_result())
-        if isinstance(result.get('jobs'), list):
-            result.update(job_results(result['jobs']))
+        result = dict(error.result)
         result.setdefault('changed', False)
         result['elapsed'] = self.elapsed()
         self.fail_json(msg=error.msg, **result)
-
-
-def job_results(jobs, single=None):
-    """Return keys and facts for a list of normalised jobs."""
-    by_id = dict((job['job_id'], job) for job in jobs)
-    facts = dict(azure_backup_jobs=by_id)
-    result = dict(jobs=jobs, ansible_facts=facts)
-    if single is None:
-        single = len(jobs) == 1
-    if single and jobs:
-        result['job'] = jobs[0]
-        facts['azure_backup_job'] = jobs[0]
-    return result

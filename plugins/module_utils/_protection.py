@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _operations
 
 VM_ITEM_TYPE = 'Microsoft.Compute/virtualMachines'
@@ -75,39 +76,38 @@ def stop_request(vm_id):
     }
 
 
-def find_protectable(client, vault_path, vm_id, deadline=None):
+def find_protectable(client, vault, vm_id, deadline=None):
     """The vault's protectable item for the VM (by its ARM id), or None."""
     wanted = vm_id.lower()
     for resource in client.list(
-        vault_path + '/backupProtectableItems', params={'$filter': PROTECTABLE_FILTER}, deadline=deadline
+        _ids.protectable_items_path(vault), params={'$filter': PROTECTABLE_FILTER}, deadline=deadline
     ):
         if ((resource.get('properties') or {}).get('virtualMachineId') or '').lower() == wanted:
             return resource
     return None
 
 
-def discover(client, vault_path, vm_id, deadline=None, poll_interval=None):
+def discover(client, vault, vm_id, deadline=None, poll_interval=None):
     """Find the VM among the vault's protectable items, refreshing the vault's view of Azure once when needed."""
-    found = find_protectable(client, vault_path, vm_id, deadline)
+    found = find_protectable(client, vault, vm_id, deadline)
     if found is None:
         response = client.post(
-            vault_path + '/backupFabrics/Azure/refreshContainers',
-            params={'$filter': PROTECTABLE_FILTER},
-            deadline=deadline,
+            _ids.refresh_containers_path(vault), params={'$filter': PROTECTABLE_FILTER}, deadline=deadline
         )
-        _operations.track(client, response, deadline, poll_interval=poll_interval)
-        found = find_protectable(client, vault_path, vm_id, deadline)
+        _operations.follow(client, response, 'container refresh', deadline, poll_interval, need_job=False)
+        found = find_protectable(client, vault, vm_id, deadline)
     if found is None:
         raise _errors.ValidationError(
             'The vault cannot protect %s: the VM was not found among its protectable items even after a refresh. '
-            'Check that the VM exists in the vault\'s region and subscription.' % vm_id,
+            "Check that the VM exists in the vault's region and subscription." % vm_id,
             option='vm_name',
         )
     return found
 
 
-def apply(client, item_path, action, vm_id, policy_id=None, deadline=None, poll_interval=None):
-    """Send the change and follow its operation; returns the OperationResult (its job_id names the job)."""
+def apply(client, item_path, action, vm_id, policy_id=None, deadline=None, poll_interval=None, result=None):
+    """Send the change and follow its operation; the OperationResult (its job_id names the job), or None when
+    Azure finished at once (200/204). ``result``: what the task did so far, carried by later errors."""
     if action == CONFIGURE:
         response = client.put(item_path, body=protect_request(vm_id, policy_id), deadline=deadline)
     elif action == STOP:
@@ -116,4 +116,5 @@ def apply(client, item_path, action, vm_id, policy_id=None, deadline=None, poll_
         response = client.delete(item_path, deadline=deadline)
     if response.status in (200, 204):
         return None
-    return _operations.track(client, response, deadline, poll_interval=poll_interval)
+    what = {CONFIGURE: 'protection request', STOP: 'stop-protection request', DELETE: 'delete-backup-data request'}
+    return _operations.follow(client, response, what[action], deadline, poll_interval, result, need_job=False)

@@ -11,7 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 
 RECOVERY_TYPES = {
     'restore_disks': 'RestoreDisks',
@@ -31,6 +34,9 @@ REQUIRED_OPTIONS = {
     ),
     'original_location': ('staging_storage_account',),
 }
+
+MAX_LUN = 63  # data disk LUNs Azure accepts
+ZONES = ('1', '2', '3')
 
 # Options that only make sense for some restore types.
 ALLOWED_OPTIONS = {
@@ -56,78 +62,6 @@ RESTORED_KEYS = (
     ('recovery_point_time', 'Recovery point time'),
 )
 
-_FORMS = {
-    'Microsoft.Storage/storageAccounts': 'a storage account name or an id /subscriptions/<sub>/resourceGroups/<rg>/providers/'
-    'Microsoft.Storage/storageAccounts/<name>',
-    'Microsoft.Network/virtualNetworks': 'a virtual network name or an id /subscriptions/<sub>/resourceGroups/<rg>/providers/'
-    'Microsoft.Network/virtualNetworks/<name>',
-}
-
-
-def _segments(value):
-    return [segment for segment in value.strip().split('/') if segment]
-
-
-def resource_group_id(value, subscription_id, option='target_resource_group'):
-    """A resource group ARM id from a name or an id."""
-    segments = _segments(value)
-    if len(segments) == 1:
-        return '/subscriptions/%s/resourceGroups/%s' % (subscription_id, segments[0])
-    if len(segments) == 4 and segments[0].lower() == 'subscriptions' and segments[2].lower() == 'resourcegroups':
-        return '/' + '/'.join(segments)
-    raise _errors.ValidationError(
-        "%s: expected a resource group name or /subscriptions/<sub>/resourceGroups/<name>, got '%s'" % (option, value),
-        option=option,
-    )
-
-
-def resource_id(value, option, resource_type, subscription_id, resource_group):
-    """An ARM id of type ``resource_type`` (``Provider/type``) from a name (in ``resource_group``) or an id."""
-    segments = _segments(value)
-    if len(segments) == 1:
-        if not resource_group:
-            raise _errors.ValidationError(
-                '%s: a bare name needs target_resource_group (or give the full ARM id)' % option, option=option
-            )
-        return '/subscriptions/%s/resourceGroups/%s/providers/%s/%s' % (
-            subscription_id,
-            resource_group,
-            resource_type,
-            segments[0],
-        )
-    provider, kind = resource_type.split('/')
-    if (
-        len(segments) == 8
-        and segments[0].lower() == 'subscriptions'
-        and segments[2].lower() == 'resourcegroups'
-        and segments[4].lower() == 'providers'
-        and segments[5].lower() == provider.lower()
-        and segments[6].lower() == kind.lower()
-    ):
-        return '/' + '/'.join(segments)
-    raise _errors.ValidationError(
-        "%s: expected %s, got '%s'" % (option, _FORMS.get(resource_type, resource_type), value), option=option
-    )
-
-
-def subnet_id(value, network_id, option='target_subnet'):
-    """A subnet ARM id from a name (in the target virtual network) or an id."""
-    segments = _segments(value)
-    if len(segments) == 1:
-        return '%s/subnets/%s' % (network_id, segments[0])
-    if len(segments) == 10 and segments[6].lower() == 'virtualnetworks' and segments[8].lower() == 'subnets':
-        subnet = '/' + '/'.join(segments)
-        if not subnet.lower().startswith(network_id.lower() + '/subnets/'):
-            raise _errors.ValidationError(
-                '%s: the subnet %s is not in target_virtual_network %s' % (option, subnet, network_id), option=option
-            )
-        return subnet
-    raise _errors.ValidationError(
-        "%s: expected a subnet name or a subnet ARM id (…/virtualNetworks/<vnet>/subnets/<name>), got '%s'"
-        % (option, value),
-        option=option,
-    )
-
 
 def check_options(params):
     """Refuse options the restore type needs but lacks, or cannot use. Nothing has been sent yet."""
@@ -143,60 +77,84 @@ def check_options(params):
             'restore_type=%s does not take %s' % (restore_type, ', '.join(sorted(unused))), option=sorted(unused)[0]
         )
     for lun in params.get('disk_luns') or []:
-        if lun < 0:
-            raise _errors.ValidationError('disk_luns: a LUN is a whole number from 0, got %s' % lun, option='disk_luns')
+        if not 0 <= lun <= MAX_LUN:
+            raise _errors.ValidationError(
+                'disk_luns: a LUN is a whole number from 0 to %d, got %s' % (MAX_LUN, lun), option='disk_luns'
+            )
+    for zone in params.get('zones') or []:
+        if str(zone) not in ZONES:
+            raise _errors.ValidationError(
+                'zones: an availability zone is %s, got %r' % (', '.join(ZONES), zone), option='zones'
+            )
+    if params.get('region') is not None and not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9 ]{0,63}', params['region']):
+        raise _errors.ValidationError(
+            'region: expected an Azure region name such as westeurope, got %r' % params['region'], option='region'
+        )
+
+
+def targets(params, subscription_id, vm_resource_group):
+    """The restore's targets as ArmPaths, every name and id checked (in the vault's subscription): ``group``,
+    ``storage``, ``network``, ``subnet``, ``vm`` (None where the restore type has none). A bare staging account
+    name lies in the target resource group, else in the VM's."""
+    check_options(params)
+    found = dict(group=None, storage=None, network=None, subnet=None, vm=None)
+    if params.get('target_resource_group'):
+        found['group'] = _ids.parse_resource_group(
+            params['target_resource_group'], 'target_resource_group', subscription_id
+        )
+    group = found['group'].resource_group if found['group'] else None
+    found['storage'] = _ids.parse_resource(
+        params['staging_storage_account'],
+        'staging_storage_account',
+        'Microsoft.Storage',
+        'storageAccounts',
+        subscription_id,
+        group or vm_resource_group,
+        'target_resource_group',
+    )
+    if params['restore_type'] == 'alternate_location':
+        found['network'] = _ids.parse_resource(
+            params['target_virtual_network'],
+            'target_virtual_network',
+            'Microsoft.Network',
+            'virtualNetworks',
+            subscription_id,
+            group,
+            'target_resource_group',
+        )
+        found['subnet'] = _ids.parse_subnet(params['target_subnet'], 'target_subnet', found['network'])
+        found['vm'] = _ids.vm_path(
+            subscription_id, group, params['target_vm_name'], ('target_resource_group', 'target_vm_name')
+        )
+    return found
 
 
 def validate(params, subscription_id, vm_resource_group=None):
-    """Every check restore_request() makes, before anything is read or sent: the options each restore type
-    needs, and the forms of the names and ids. Where the VM's resource group is not known yet (the VM was
-    named alone), a stand-in is used: only a bare staging account name depends on it, and a name is valid."""
-    source = '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Compute/virtualMachines/vm' % (
-        subscription_id,
-        vm_resource_group or 'resource-group-of-the-vm',
-    )
-    restore_request(params, source, 'recovery-point', 'region', subscription_id)
+    """Every check restore_request() makes, before anything is read or sent. Where the VM's resource group is
+    not known yet (the VM was named alone), a stand-in is used: only a bare staging account name lies in it."""
+    targets(params, subscription_id, vm_resource_group or 'resource-group-of-the-vm')
 
 
 def restore_request(params, source_vm_id, recovery_point_id, region, subscription_id):
     """Body of Restores_Trigger (IaasVMRestoreRequest) for the options of the restore module."""
-    check_options(params)
-    vm_resource_group = _segments(source_vm_id)[3]
-    restore_type = params['restore_type']
-    target_group = params.get('target_resource_group')
-    target_group_name = target_group and _segments(resource_group_id(target_group, subscription_id))[3]
+    source = _ids.parse_vm_id(source_vm_id, 'the source VM id Azure returned', subscription_id=subscription_id)
+    found = targets(params, subscription_id, source.resource_group)
     properties = {
         'objectType': 'IaasVMRestoreRequest',
         'recoveryPointId': recovery_point_id,
-        'recoveryType': RECOVERY_TYPES[restore_type],
-        'sourceResourceId': source_vm_id,
+        'recoveryType': RECOVERY_TYPES[params['restore_type']],
+        'sourceResourceId': source.id,
         'region': region,
-        'storageAccountId': resource_id(
-            params['staging_storage_account'],
-            'staging_storage_account',
-            'Microsoft.Storage/storageAccounts',
-            subscription_id,
-            target_group_name or vm_resource_group,
-        ),
+        'storageAccountId': found['storage'].id,
         'createNewCloudService': False,
         'originalStorageAccountOption': False,
         'encryptionDetails': {'encryptionEnabled': False},
     }
-    if target_group:
-        properties['targetResourceGroupId'] = resource_group_id(target_group, subscription_id)
-    if restore_type == 'alternate_location':
-        network = resource_id(
-            params['target_virtual_network'],
-            'target_virtual_network',
-            'Microsoft.Network/virtualNetworks',
-            subscription_id,
-            target_group_name,
-        )
+    if found['group']:
+        properties['targetResourceGroupId'] = found['group'].id
+    if found['vm']:
         properties.update(
-            targetVirtualMachineId='%s/providers/Microsoft.Compute/virtualMachines/%s'
-            % (properties['targetResourceGroupId'], params['target_vm_name']),
-            virtualNetworkId=network,
-            subnetId=subnet_id(params['target_subnet'], network),
+            targetVirtualMachineId=found['vm'].id, virtualNetworkId=found['network'].id, subnetId=found['subnet'].id
         )
     if params.get('restore_with_managed_disks') is not None:
         properties['restoreWithManagedDisks'] = params['restore_with_managed_disks']

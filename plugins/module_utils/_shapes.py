@@ -40,7 +40,7 @@ def normalize_resource(resource, verbatim=None):
 def normalize_protected_item(resource):
     """A protected IaaS VM with the names a runbook needs at the top level."""
     item = normalize_resource(resource, verbatim=['kpisHealths', 'tags'])
-    container_name, dummy = _ids.item_names(resource.get('id'))
+    container_name, dummy = _ids.names_in_item_id(resource.get('id'))
     item.update(
         protected_item_name=resource.get('name'),
         container_name=container_name,

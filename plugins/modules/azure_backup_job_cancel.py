@@ -74,6 +74,11 @@ job_id:
   returned: always
   type: str
   sample: 41f3e94b-ae6b-4a20-b422-65abfcaf03e5
+operation_id:
+  description: Id of the cancellation operation Azure started.
+  returned: when a cancellation was sent
+  type: str
+  sample: 92a2c3c9-e7e1-4a2b-8a11-2fdde7c4a0b1
 job:
   description:
     - The job as last read (after the wait with O(wait=true)); see M(cloudops.azure_backup.azure_backup_job_wait) for its keys.
@@ -94,19 +99,30 @@ ansible_facts:
   type: dict
 '''
 
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, AzureBackupError
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import TERMINAL, normalize_job
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule, job_results
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import track
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, AzureBackupError, NotFound
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import TERMINAL, job_results, normalize_job
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import follow
+
+
+def read_job(module, client, vault, job_id):
+    try:
+        return normalize_job(client.get(_ids.job_path(vault, job_id), deadline=module.deadline()).body)
+    except NotFound as error:
+        raise error.rephrased('job_id: vault %s has no job %s (%s).' % (vault.name, job_id, error.msg)) from error
 
 
 def cancel(module, client, vault, job):
-    """POST the cancellation and follow it until Azure has taken it."""
+    """POST the cancellation and follow it until Azure has taken it; the operation id."""
     try:
-        response = client.post('%s/backupJobs/%s/cancel' % (vault, job['job_id']), deadline=module.deadline())
+        response = client.post(_ids.job_cancel_path(vault, job['job_id']), deadline=module.deadline())
     except ApiError as error:
-        if error.status == 400:
-            error.msg = 'Azure refused to cancel job %s (%s of %s, %s) in its current phase: %s: %s' % (
+        if error.status != 400:
+            raise
+        raise error.rephrased(
+            'Azure refused to cancel job %s (%s of %s, %s) in its current phase: %s: %s'
+            % (
                 job['job_id'],
                 job['operation'],
                 job['entity_friendly_name'],
@@ -114,8 +130,10 @@ def cancel(module, client, vault, job):
                 error.code,
                 error.message,
             )
-        raise
-    track(client, response, module.deadline(), poll_interval=module.params['poll_interval'])
+        ) from error
+    what = 'cancellation of job %s' % job['job_id']
+    return follow(client, response, what, module.deadline(), module.params['poll_interval'], {'job_id': job['job_id']},
+                  need_job=False).operation_id  # fmt: skip
 
 
 def describe_phase(job):
@@ -124,22 +142,24 @@ def describe_phase(job):
 
 
 def run_module(module):
-    vault, job_ids = module.job_vault_path([module.params['job_id']])
+    vault, job_ids = module.job_refs([module.params['job_id']], option='job_id')
     client = module.client()
-    job_path = '%s/backupJobs/%s' % (vault, job_ids[0])
-    job = normalize_job(client.get(job_path, deadline=module.deadline()).body)
+    job = read_job(module, client, vault, job_ids[0])
     changed = job['status'] not in TERMINAL and job['status'] != 'Cancelling'
     if changed and 'Cancellable' not in (job['actions_info'] or []):
         module.warn(
             'Azure does not list this job as cancellable now (actions: %s); it may refuse.'
             % (job['actions_info'] or 'none')
         )
+    result = dict(changed=changed, job_id=job['job_id'])
     if changed and not module.check_mode:
-        cancel(module, client, vault, job)
-        job = normalize_job(client.get(job_path, deadline=module.deadline()).body)
-    result = dict(changed=changed, job_id=job['job_id'], **job_results([job]))
+        result['operation_id'] = cancel(module, client, vault, job)
+        with module.carrying(result):
+            job = read_job(module, client, vault, job['job_id'])
+    result.update(job_results([job]))
     if module.params['wait'] and not module.check_mode:
-        result.update(module.wait_for_jobs([job['job_id']], failed_states=['Failed'], vault_path=vault, partial=result))
+        with module.carrying(result):
+            result.update(module.wait_for_jobs([job['job_id']], vault, failed_states=['Failed']))
         if result['job']['status'] != 'Cancelled':
             module.warn('Job %s ended %s: it was not cancelled.' % (job['job_id'], result['job']['status']))
     result.setdefault('elapsed', module.elapsed())

@@ -120,14 +120,21 @@ ansible_facts:
 '''
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _filters
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import normalize_job
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule, job_results
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, NotFound
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import job_results, normalize_job
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
 
 
-def list_jobs(module):
+def list_jobs(module, vault):
     params = module.params
-    start, end = _filters.time_window(params['start_time'], params['end_time'])
+    start, end = _filters.check_window(params['start_time'], params['end_time'])
+    client = module.client()
+    if start is not None and end is None:
+        # An open end is now, by Azure's clock: ours may be behind it.
+        start, end = _filters.time_window(start, end, now=module.azure_now(vault))
+    elif end is not None:
+        start, end = _filters.time_window(start, end)
     query = _filters.job_filter(
         status=params['status'],
         operation=params['operation'],
@@ -135,7 +142,7 @@ def list_jobs(module):
         start_time=start,
         end_time=end,
     )
-    resources = module.client().list(module.vault_path() + '/backupJobs', params={'$filter': query} if query else None)
+    resources = client.list(_ids.jobs_path(vault), params={'$filter': query} if query else None)
     jobs = [normalize_job(resource) for resource in resources]
     wanted = (params['entity_friendly_name'] or '').lower()
     return [job for job in jobs if not wanted or (job['entity_friendly_name'] or '').lower() == wanted]
@@ -143,10 +150,15 @@ def list_jobs(module):
 
 def run_module(module):
     if module.params['job_id']:
-        vault, job_ids = module.job_vault_path([module.params['job_id']])
-        job = normalize_job(module.client().get(vault + '/backupJobs/' + job_ids[0]).body)
-        return dict(changed=False, **job_results([job], single=True))
-    return dict(changed=False, **job_results(list_jobs(module)))
+        vault, job_ids = module.job_refs([module.params['job_id']], option='job_id')
+        try:
+            job = normalize_job(module.client().get(_ids.job_path(vault, job_ids[0])).body)
+        except NotFound as error:
+            raise error.rephrased(
+                'job_id: vault %s has no job %s (%s).' % (vault.name, job_ids[0], error.msg)
+            ) from error
+        return dict(changed=False, **job_results([job], single=True, facts=False))
+    return dict(changed=False, **job_results(list_jobs(module, module.vault_path()), facts=False))
 
 
 def main():

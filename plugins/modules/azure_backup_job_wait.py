@@ -210,7 +210,8 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._module impo
 
 
 def run_module(module):
-    result = module.wait_for_jobs(module.params['job_ids'], module.params['failed_states'])
+    vault, job_ids = module.job_refs(module.params['job_ids'])
+    result = module.wait_for_jobs(job_ids, vault, module.params['failed_states'])
     result['changed'] = False
     return result
 

@@ -92,14 +92,16 @@ POLICY_FILTER = "backupManagementType eq 'AzureIaasVM'"
 
 
 def run_module(module):
-    client, vault = module.client(), module.vault_path()
-    if module.params['name']:
+    vault = module.vault_path()
+    policy = module.params['name'] and _ids.policy_path(vault, module.params['name'], 'name')
+    client = module.client()
+    if policy:
         try:
-            resources = [client.get(_ids.policy_path(vault, module.params['name'])).body]
+            resources = [client.get(policy).body]
         except NotFound:
             resources = []
     else:
-        resources = client.list(vault + '/backupPolicies', params={'$filter': POLICY_FILTER})
+        resources = client.list(_ids.policies_path(vault), params={'$filter': POLICY_FILTER})
     return dict(changed=False, policies=[normalize_policy(resource) for resource in resources])
 
 

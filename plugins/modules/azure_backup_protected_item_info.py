@@ -122,6 +122,7 @@ protected_items:
 '''
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _filters
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import ITEMS_FILTER
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
@@ -140,8 +141,12 @@ def matches(item, params):
 
 def run_module(module):
     params = module.params
+    vault = module.vault_path()
+    for kind, option in (('vm', 'vm_name'), ('policy', 'policy_name')):
+        if params[option] is not None:
+            _ids.check(kind, params[option], option)
     query = ' and '.join(part for part in (ITEMS_FILTER, _filters.odata_eq(policyName=params['policy_name'])) if part)
-    resources = module.client().list(module.vault_path() + '/backupProtectedItems', params={'$filter': query})
+    resources = module.client().list(_ids.protected_items_path(vault), params={'$filter': query})
     items = [normalize_protected_item(resource) for resource in resources]
     return dict(changed=False, protected_items=[item for item in items if matches(item, params)])
 

@@ -100,6 +100,11 @@ job_id:
   returned: always
   type: str
   sample: 7d1e0bd4-7ac2-4b5f-9cbb-9c7e4c2b1e6e
+operation_id:
+  description: Id of the operation Azure started for the change; null when nothing was sent or Azure finished at once.
+  returned: always
+  type: str
+  sample: 92a2c3c9-e7e1-4a2b-8a11-2fdde7c4a0b1
 action:
   description: What was done (or would be in check mode) — C(configure), C(stop), C(delete) — or null.
   returned: always
@@ -155,22 +160,31 @@ def read_current(client, item, deadline):
         return item
 
 
-def policy_id_for(module, client, vault, deadline):
+def policy_of(module, vault):
+    """The policy the options name, checked (a policy_id must be of this vault): its path, or None."""
     if module.params['policy_id']:
-        return module.params['policy_id']
+        return _ids.policy_path(vault, _ids.parse_policy_id(module.params['policy_id'], vault))
     if module.params['policy_name']:
-        return client.get(_ids.policy_path(vault, module.params['policy_name']), deadline=deadline).body['id']
+        return _ids.policy_path(vault, module.params['policy_name'])
     return None
+
+
+def vm_id_of(module, vault, item, current):
+    if module.params['vm_id']:
+        return _ids.parse_vm_id(module.params['vm_id'], 'vm_id', vault.subscription_id).id
+    return (current or {}).get('properties', {}).get('sourceResourceId') or _ids.vm_path(
+        vault.subscription_id, *_ids.parse_iaasvm_name(item.name)
+    ).id
 
 
 def run_module(module):
     params, deadline = module.params, module.deadline()
     vault = module.vault_path()
     item = select_item(params, vault)
-    if params['policy_id']:
-        _ids.parse_policy_id(params['policy_id'])
+    policy = policy_of(module, vault)
     client = module.client()
-    policy_id = policy_id_for(module, client, vault, deadline)
+    # A policy given by name is read: its id is what Azure wants, and a missing policy fails here, not later.
+    policy_id = policy and (policy.id if params['policy_id'] else client.get(policy, deadline=deadline).body['id'])
     item = read_current(client, item, deadline)
     current = item.resource
     action, reason = _protection.plan(params['state'], current, policy_id)
@@ -179,6 +193,7 @@ def run_module(module):
         action=action,
         reason=reason,
         job_id=None,
+        operation_id=None,
         protected_item=normalize_protected_item(current) if current else None,
     )
     if action and item.container_name is None:
@@ -189,20 +204,18 @@ def run_module(module):
         )
     if action is None or module.check_mode:
         return result
-    vm_id = (
-        params['vm_id']
-        or (current or {}).get('properties', {}).get('sourceResourceId')
-        or _ids.vm_id(module.settings().subscription_id, *_ids.parse_iaasvm_name(item.name))
-    )
+    vm_id = vm_id_of(module, vault, item, current)
     if current is None:
         _protection.discover(client, vault, vm_id, deadline=deadline, poll_interval=params['poll_interval'])
     operation = _protection.apply(
-        client, item.path, action, vm_id, policy_id, deadline=deadline, poll_interval=params['poll_interval']
-    )
-    result['job_id'] = operation and operation.job_id
-    if params['wait'] and result['job_id']:
-        result.update(module.wait_for_jobs([result['job_id']], vault_path=vault, partial=result))
-    after = read_current(client, item, deadline).resource
+        client, item.path, action, vm_id, policy_id, deadline=deadline, poll_interval=params['poll_interval'],
+        result=result,
+    )  # fmt: skip
+    result.update(job_id=operation and operation.job_id, operation_id=operation and operation.operation_id)
+    with module.carrying(result):
+        if params['wait'] and result['job_id']:
+            result.update(module.wait_for_jobs([result['job_id']], vault))
+        after = read_current(client, item, deadline).resource
     result['protected_item'] = normalize_protected_item(after) if after else None
     return result
 

@@ -103,7 +103,7 @@ recovery_points:
       description: Azure's tier details, each with C(type), C(status) and C(extended_info).
       type: list
       elements: dict
-item:
+protected_item:
   description: The protected item whose recovery points these are.
   returned: always
   type: dict
@@ -132,17 +132,17 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._module impo
 
 def run_module(module):
     params = module.params
-    start, end = _filters.time_window(params['start_time'], params['end_time'])
+    start, end = _filters.check_window(params['start_time'], params['end_time'])
     item = select_item(params, module.vault_path())
-    item = read_item(module.client(), item)
-    points = [
-        _shapes.normalize_recovery_point(point) for point in list_recovery_points(module.client(), item, start, end)
-    ]
+    client = module.client()
+    item = read_item(client, item)
+    if start is not None or end is not None:
+        # Reading the item told us Azure's clock: an open end is now by it, not by ours.
+        start, end = _filters.time_window(start, end, now=client.azure_now())
+    points = [_shapes.normalize_recovery_point(point) for point in list_recovery_points(client, item, start, end)]
     points = _shapes.newest_first(points)
     return dict(
-        changed=False,
-        recovery_points=points[:1] if params['latest'] else points,
-        item=dict(vm_name=item.vm_name, container_name=item.container_name, protected_item_name=item.name),
+        changed=False, recovery_points=points[:1] if params['latest'] else points, protected_item=item.describe()
     )
 
 

@@ -222,35 +222,31 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._items impor
     select_item,
 )
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import job_id_of, track
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import follow
 
 
 def run_module(module):
     params, deadline = module.params, module.deadline()
     vault = module.vault_path()
     item = select_item(params, vault)
-    _restore.validate(
-        params, module.settings().subscription_id, (_ids.parse_iaasvm_name(item.container_name) or [None])[0]
-    )
+    if params['recovery_point_id']:
+        _ids.check('recovery_point', params['recovery_point_id'], 'recovery_point_id')
+    _restore.validate(params, vault.subscription_id, item.vm_resource_group)
     client = module.client()
     item = read_item(client, item, deadline=deadline)
     point = read_recovery_point(client, item, params['recovery_point_id'], deadline=deadline)
     region = params['region'] or client.get(vault, api_version=VAULT_API_VERSION, deadline=deadline).body['location']
     source_vm = item.properties.get('sourceResourceId') or item.properties.get('virtualMachineId')
-    body = _restore.restore_request(
-        params, source_vm, point['recovery_point_id'], region, module.settings().subscription_id
-    )
+    body = _restore.restore_request(params, source_vm, point['recovery_point_id'], region, vault.subscription_id)
     result = dict(changed=True, job_id=None, recovery_point=point, request=body)
     if module.check_mode:
         return result
-    response = client.post(
-        item.path + '/recoveryPoints/' + point['recovery_point_id'] + '/restore', body=body, deadline=deadline
-    )
-    operation = track(client, response, deadline, poll_interval=params['poll_interval'])
-    result['operation_id'] = operation.operation_id
-    result['job_id'] = job_id_of(operation, 'restore', partial=result)
+    response = client.post(_ids.restore_path(item.path, point['recovery_point_id']), body=body, deadline=deadline)
+    operation = follow(client, response, 'restore of %s' % item.vm_name, deadline, params['poll_interval'], result)
+    result.update(operation_id=operation.operation_id, job_id=operation.job_id)
     if params['wait']:
-        result.update(module.wait_for_jobs([result['job_id']], vault_path=vault, partial=result))
+        with module.carrying(result):
+            result.update(module.wait_for_jobs([result['job_id']], vault))
         result['restored'] = _restore.restored_resources(result['job'])
     return result
 

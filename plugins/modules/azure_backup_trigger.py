@@ -115,7 +115,7 @@ recovery_point_expiry:
   returned: always
   type: str
   sample: "2026-12-26T10:00:00.000Z"
-item:
+protected_item:
   description: The protected item that was backed up.
   returned: always
   type: dict
@@ -162,54 +162,64 @@ ansible_facts:
 '''
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _backup
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, WriteOutcomeUnknown
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import read_item, select_item
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule, job_results
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import job_id_of
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import job_results
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
 
 
 def attach_or_refuse(module, running):
     if module.params['if_running'] == 'fail':
         raise AzureBackupError(
-            "A backup of %s is already in progress (job %s, started %s) and if_running=fail"
+            'A backup of %s is already in progress (job %s, started %s) and if_running=fail'
             % (running['entity_friendly_name'], running['job_id'], running['start_time'])
         )
-    return dict(changed=False, attached=True, job_id=running['job_id'])
+    return dict(changed=False, attached=True, job_id=running['job_id'], **job_results([running]))
+
+
+def start_backup(module, client, item, body, result):
+    """POST the backup; the result keys for the job it started, or for the running backup it found instead."""
+    operation, running, cause = _backup.trigger(
+        client, item, body, module.deadline(), module.params['poll_interval'], result
+    )
+    if operation is not None:
+        return dict(changed=True, operation_id=operation.operation_id, job_id=operation.job_id)
+    if isinstance(cause, WriteOutcomeUnknown):
+        module.warn(
+            'The answer to the backup request was lost (%s); the running backup job %s of %s was found instead '
+            'and is returned: it is most likely the one this request started.'
+            % (cause.code, running['job_id'], item.vm_name)
+        )
+        return dict(changed=True, job_id=running['job_id'], **job_results([running]))
+    return attach_or_refuse(module, running)
 
 
 def run_module(module):
-    params = module.params
-    expiry = _backup.expiry_time(params['retain_until'], params['retain_days'])
+    params, deadline = module.params, module.deadline()
+    _backup.check_retention(params['retain_until'], params['retain_days'])
     vault = module.vault_path()
     item = select_item(params, vault)
     client = module.client()
-    item = read_item(client, item, deadline=module.deadline())
+    item = read_item(client, item, deadline=deadline)
+    expiry = _backup.expiry_time(params['retain_until'], params['retain_days'], now=client.azure_now())
+    body = _backup.backup_request(expiry)
     result = dict(
-        recovery_point_expiry=_backup.backup_request(expiry)['properties']['recoveryPointExpiryTimeInUTC'],
-        item=dict(vm_name=item.vm_name, container_name=item.container_name, protected_item_name=item.name),
+        changed=False,
+        attached=False,
+        job_id=None,
+        recovery_point_expiry=body['properties']['recoveryPointExpiryTimeInUTC'],
+        protected_item=item.describe(),
     )
-    running = _backup.running_backup_job(client, vault, item, deadline=module.deadline())
+    running = _backup.running_backup_job(client, item, deadline=deadline)
     if running:
-        result.update(attach_or_refuse(module, running), **job_results([running]))
+        result.update(attach_or_refuse(module, running))
     elif module.check_mode:
-        result.update(changed=True, attached=False, job_id=None)
+        result.update(changed=True)
     else:
-        try:
-            operation = _backup.trigger(
-                client, item, _backup.backup_request(expiry), module.deadline(), params['poll_interval']
-            )
-            result.update(changed=True, attached=False, job_id=None, operation_id=operation.operation_id)
-            result['job_id'] = job_id_of(operation, 'backup', partial=result)
-        except AzureBackupError as error:
-            # Azure refused because a backup started between our check and our request.
-            running = _backup.is_backup_in_progress_error(error) and _backup.await_running_backup_job(
-                client, vault, item, module.deadline(), params['poll_interval']
-            )
-            if not running:
-                raise
-            result.update(attach_or_refuse(module, running), **job_results([running]))
+        result.update(start_backup(module, client, item, body, result))
     if params['wait'] and result['job_id']:
-        result.update(module.wait_for_jobs([result['job_id']], vault_path=vault, partial=result))
+        with module.carrying(result):
+            result.update(module.wait_for_jobs([result['job_id']], vault))
     result.setdefault('elapsed', module.elapsed())
     return result
 

@@ -10,6 +10,8 @@ __metaclass__ = type
 import json
 import os
 
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
+
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures")
 
 BASE = "https://management.azure.com"
@@ -17,6 +19,7 @@ SUB = "00000000-0000-0000-0000-000000000000"
 VAULT = (
     "/subscriptions/%s/resourceGroups/SwaggerTestRg/providers/Microsoft.RecoveryServices/vaults/NetSDKTestRsVault" % SUB
 )
+VAULT_PATH = _ids.vault_path(SUB, "SwaggerTestRg", "NetSDKTestRsVault")
 
 
 def load_example(relpath):
@@ -53,15 +56,14 @@ class FakeClock(object):
 
 
 class FakeTokens(object):
-    """Token provider stand-in: token() gives tok-1, tok-2 … after each invalidate()."""
+    """Token provider stand-in: token() gives tok-1, then tok-2 … after each token(force_refresh=True)."""
 
     def __init__(self):
         self.generation = 1
-        self.invalidations = 0
+        self.refreshes = 0
 
-    def token(self):
+    def token(self, force_refresh=False):
+        if force_refresh:
+            self.refreshes += 1
+            self.generation += 1
         return "tok-%d" % self.generation
-
-    def invalidate(self):
-        self.invalidations += 1
-        self.generation += 1

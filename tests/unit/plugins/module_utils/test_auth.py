@@ -299,15 +299,22 @@ def test_metadata_unusable_and_unreachable():
 
 
 class FakeIdentity(object):
+    """Stands in for the azure.identity module: each credential class records how it was made."""
+
     def __init__(self):
         self.made = []
 
     def __getattr__(self, name):
-        def make(*args, **kwargs):
-            self.made.append((name, args, kwargs))
-            return name
+        made = self.made
 
-        return make
+        class Credential(object):
+            def __init__(self, *args, **kwargs):
+                made.append((name, args, kwargs))
+
+            def get_token(self, scope):
+                return AccessToken("%s-token-%d" % (name, len(made)), 4102444800)
+
+        return Credential
 
 
 @pytest.fixture
@@ -323,65 +330,142 @@ def settings(**kw):
     return _auth.AuthSettings(**base)
 
 
-def test_client_secret_credential_for_microsoft_cloud(identity):
-    assert (
-        build_credential(settings(client_id="c", secret=SECRET, tenant="t"), CLOUDS["AzureCloud"], env={})
-        == "ClientSecretCredential"
-    )
-    name, args, kwargs = identity.made[0]
-    assert args == ("t", "c", SECRET)
-    assert kwargs["authority"] == "https://login.microsoftonline.com"
-    assert "disable_instance_discovery" not in kwargs
-    assert kwargs["retry_total"] <= 2
+def made_by(credential, scope="scope"):
+    """Make the azure-identity credential behind ``credential`` (it is made when first used)."""
+    credential.get_token(scope)
+    return credential
+
+
+def test_client_secret_goes_through_msal_without_azure_identity(identity):
+    cred = build_credential(settings(client_id="c", secret=SECRET, tenant="t"), CLOUDS["AzureCloud"], env={})
+    assert isinstance(cred, _auth.MsalClientSecret) and identity.made == []  # azure-identity not even imported
+    assert SECRET not in repr(cred)
 
 
 def test_non_microsoft_authority_disables_instance_discovery(identity):
     cloud = _auth.Cloud("Emu", EMU, EMU, "https://management.emulator.local/", {}, None)
-    build_credential(settings(client_id="c", secret=SECRET, tenant="t"), cloud, env={})
-    build_credential(settings(), cloud, env={})
-    assert identity.made[0][2]["disable_instance_discovery"] is True
-    assert identity.made[1][0] == "DefaultAzureCredential" and identity.made[1][2]["disable_instance_discovery"] is True
+    made_by(build_credential(settings(), cloud, env={}))
+    assert identity.made[0][0] == "DefaultAzureCredential" and identity.made[0][2]["disable_instance_discovery"] is True
+    made_by(build_credential(settings(), CLOUDS["AzureCloud"], env={}))
+    assert "disable_instance_discovery" not in identity.made[1][2]
 
 
 def test_azure_authority_host_honoured_when_no_cloud_environment(identity):
     env = {"AZURE_AUTHORITY_HOST": "https://login.emulator.local/"}
-    build_credential(settings(client_id="c", secret=SECRET, tenant="t"), CLOUDS["AzureCloud"], env=env)
+    made_by(build_credential(settings(), CLOUDS["AzureCloud"], env=env))
     assert identity.made[0][2]["authority"] == "https://login.emulator.local"
     assert identity.made[0][2]["disable_instance_discovery"] is True
     # an explicit cloud_environment wins over AZURE_AUTHORITY_HOST
-    build_credential(
-        settings(client_id="c", secret=SECRET, tenant="t", cloud_environment="AzureCloud"),
-        CLOUDS["AzureCloud"],
-        env=env,
-    )
+    made_by(build_credential(settings(cloud_environment="AzureCloud"), CLOUDS["AzureCloud"], env=env))
     assert identity.made[1][2]["authority"] == "https://login.microsoftonline.com"
     assert "disable_instance_discovery" not in identity.made[1][2]
 
 
 def test_auth_sources_pick_credentials(identity):
     cloud = CLOUDS["AzureCloud"]
-    build_credential(settings(auth_source="cli", tenant="t"), cloud)
-    build_credential(settings(auth_source="msi", client_id="mi"), cloud)
-    build_credential(settings(auth_source="msi"), cloud)
-    build_credential(settings(client_id="uami"), cloud)
+    made_by(build_credential(settings(auth_source="cli", tenant="t"), cloud))
+    made_by(build_credential(settings(auth_source="msi", client_id="mi"), cloud))
+    made_by(build_credential(settings(auth_source="msi"), cloud))
+    made_by(build_credential(settings(client_id="uami"), cloud))
+    made_by(build_credential(settings(auth_source="cli", client_id="c", secret=SECRET, tenant="t"), cloud))
     assert [m[0] for m in identity.made] == [
         "AzureCliCredential",
         "ManagedIdentityCredential",
         "ManagedIdentityCredential",
         "DefaultAzureCredential",
+        "AzureCliCredential",  # auth_source wins over a secret in the environment
     ]
     assert identity.made[0][2] == {"tenant_id": "t"}
     assert identity.made[1][2]["client_id"] == "mi" and "client_id" not in identity.made[2][2]
     assert identity.made[3][2]["managed_identity_client_id"] == "uami"
 
 
+def test_azure_identity_credential_is_made_anew_for_a_fresh_token(identity):
+    cred = build_credential(settings(auth_source="msi"), CLOUDS["AzureCloud"])
+    assert identity.made == []  # nothing imported or made until a token is needed
+    assert cred.get_token("scope") == ("ManagedIdentityCredential-token-1", 4102444800.0)
+    cred.get_token("scope")
+    assert len(identity.made) == 1
+    assert cred.get_token("scope", force_refresh=True)[0] == "ManagedIdentityCredential-token-2"
+    assert len(identity.made) == 2  # a new credential: azure-identity keeps no token across instances
+
+
 def test_real_azure_identity_accepts_our_kwargs():
     pytest.importorskip("azure.identity")
     cloud = _auth.Cloud("Emu", EMU, EMU, "https://management.emulator.local/", {}, None)
-    cred = build_credential(settings(client_id="c", secret=SECRET, tenant="t"), cloud)
-    assert type(cred).__name__ == "ClientSecretCredential"
-    assert type(build_credential(settings(), cloud)).__name__ == "DefaultAzureCredential"
-    assert type(build_credential(settings(auth_source="cli"), CLOUDS["AzureCloud"])).__name__ == "AzureCliCredential"
+    assert type(_auth._identity_credential(settings(), EMU)).__name__ == "DefaultAzureCredential"
+    assert type(_auth._identity_credential(settings(auth_source="cli"), EMU)).__name__ == "AzureCliCredential"
+    assert type(_auth._identity_credential(settings(auth_source="msi"), EMU)).__name__ == "ManagedIdentityCredential"
+    assert isinstance(
+        build_credential(settings(client_id="c", secret=SECRET, tenant="t"), cloud), _auth.MsalClientSecret
+    )
+
+
+AUTHORITY = "https://login.emulator.local"
+TENANT = "c0ffee00-0000-4000-8000-000000000001"
+TOKEN_URL = AUTHORITY + "/" + TENANT + "/oauth2/v2.0/token"
+
+
+def authority_answers(tokens=("tok-a", "tok-b", "tok-c")):
+    """The two things msal asks an authority for: its OpenID configuration, then tokens (one per request)."""
+    responses.add(
+        responses.GET,
+        AUTHORITY + "/" + TENANT + "/v2.0/.well-known/openid-configuration",
+        json={
+            "authorization_endpoint": AUTHORITY + "/" + TENANT + "/oauth2/v2.0/authorize",
+            "token_endpoint": TOKEN_URL,
+            "issuer": AUTHORITY + "/" + TENANT + "/v2.0",
+        },
+    )
+    for token in tokens:
+        responses.add(
+            responses.POST, TOKEN_URL, json={"token_type": "Bearer", "expires_in": 3599, "access_token": token}
+        )
+
+
+@responses.activate
+def test_msal_client_secret_caches_and_force_refresh_asks_the_authority_again():
+    pytest.importorskip("msal")
+    authority_answers()
+    cred = _auth.MsalClientSecret(TENANT, "client", SECRET, AUTHORITY)
+    token, expires_on = cred.get_token("https://management.azure.com/.default")
+    assert token == "tok-a" and expires_on > 0
+    assert cred.get_token("https://management.azure.com/.default")[0] == "tok-a"  # msal's cache
+    assert cred.get_token("https://management.azure.com/.default", force_refresh=True)[0] == "tok-b"
+    posts = [call for call in responses.calls if call.request.method == "POST"]
+    assert len(posts) == 2
+    assert "client_secret=" in posts[0].request.body and "grant_type=client_credentials" in posts[0].request.body
+    # not Microsoft's authority: no instance discovery (login.microsoftonline.com is never asked)
+    assert all(call.request.url.startswith(AUTHORITY) for call in responses.calls)
+
+
+@responses.activate
+def test_msal_errors_name_the_aadsts_code_without_the_secret():
+    pytest.importorskip("msal")
+    authority_answers(tokens=())
+    responses.add(
+        responses.POST,
+        TOKEN_URL,
+        status=401,
+        json={
+            "error": "invalid_client",
+            "error_description": "AADSTS7000215: Invalid client secret provided (%s)." % SECRET,
+            "error_codes": [7000215],
+        },
+    )
+    with pytest.raises(AuthError) as err:
+        _auth.MsalClientSecret(TENANT, "client", SECRET, AUTHORITY).get_token("scope/.default")
+    assert err.value.code == "AADSTS7000215" and "invalid_client" in err.value.msg
+    assert SECRET not in err.value.msg
+
+
+@responses.activate
+def test_msal_unreachable_authority_is_an_auth_error():
+    pytest.importorskip("msal")
+    responses.add(responses.GET, AUTHORITY + "/" + TENANT + "/v2.0/.well-known/openid-configuration", status=404)
+    with pytest.raises(AuthError) as err:
+        _auth.MsalClientSecret(TENANT, "client", SECRET, AUTHORITY).get_token("scope/.default")
+    assert AUTHORITY in err.value.msg and SECRET not in err.value.msg
 
 
 # ------------------------------------------------------------------ tokens
@@ -392,10 +476,12 @@ class FakeCredential(object):
         self.clock = clock
         self.lifetime = lifetime
         self.calls = 0
+        self.forced = 0
 
-    def get_token(self, *scopes):
+    def get_token(self, scope, force_refresh=False):
         self.calls += 1
-        return AccessToken("token-%d" % self.calls, int(self.clock() + self.lifetime))
+        self.forced += bool(force_refresh)
+        return "token-%d" % self.calls, int(self.clock() + self.lifetime)
 
 
 def test_token_cached_and_refreshed_before_expiry():
@@ -410,9 +496,11 @@ def test_token_cached_and_refreshed_before_expiry():
     now[0] += 3600 - 301  # 301 s left: still good
     assert provider.token() == "token-1"
     now[0] += 2  # 299 s left: refresh
-    assert provider.token() == "token-2" and cred.calls == 2
-    provider.invalidate()
+    assert provider.token() == "token-2" and cred.calls == 2 and cred.forced == 0
+    assert provider.token(force_refresh=True) == "token-3" and cred.forced == 1  # after a 401: not the cached one
     assert provider.token() == "token-3"
+    provider.invalidate()
+    assert provider.token() == "token-4"
     assert "token" not in repr(provider).replace("TokenProvider", "")
 
 
@@ -440,7 +528,7 @@ class ClientAuthenticationError(Exception):
 
 def test_auth_error_mapped_without_secret():
     class Failing(object):
-        def get_token(self, *scopes):
+        def get_token(self, scope, force_refresh=False):
             raise ClientAuthenticationError(
                 "ClientSecretCredential authentication failed: AADSTS7000215: Invalid client secret provided. "
                 "Ensure the secret being sent in the request is the client secret value (got %s).\nTrace ID: x" % SECRET
@@ -457,7 +545,7 @@ def test_real_client_authentication_error_is_mapped():
     exceptions = pytest.importorskip("azure.core.exceptions")
 
     class Failing(object):
-        def get_token(self, *scopes):
+        def get_token(self, scope, force_refresh=False):
             raise exceptions.ClientAuthenticationError(message="AADSTS700016: Application not found")
 
     with pytest.raises(AuthError):
@@ -466,7 +554,7 @@ def test_real_client_authentication_error_is_mapped():
 
 def test_other_errors_propagate():
     class Broken(object):
-        def get_token(self, *scopes):
+        def get_token(self, scope, force_refresh=False):
             raise KeyError("bug")
 
     with pytest.raises(KeyError):

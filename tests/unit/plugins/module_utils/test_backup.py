@@ -14,9 +14,20 @@ import pytest
 import responses
 from requests.utils import unquote
 
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover
+    pass
+
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _backup
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, RetryPolicy, quote_path
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, NotFound, ValidationError
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, RetryPolicy
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
+    ApiError,
+    AzureBackupError,
+    NotFound,
+    ValidationError,
+    WriteOutcomeUnknown,
+)
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._filters import UTC
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import Item
 
@@ -24,6 +35,7 @@ from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.f
     BASE,
     SUB,
     VAULT,
+    VAULT_PATH,
     example_body,
     example_headers,
     load_example,
@@ -41,13 +53,14 @@ def make(clock, tokens):
 
 
 def url(path):
-    return BASE + quote_path(path)
+    """The URL of an ARM path given as text (each segment percent-encoded, as the client sends it)."""
+    return BASE + "/".join(quote(segment, safe="") for segment in path.split("/"))
 
 
 def item(friendly="vm-web-01"):
     resource = copy.deepcopy(example_body("2025-08-01/AzureIaasVm/Compute_ProtectedItem_Get.json"))
     resource["properties"]["friendlyName"] = friendly
-    return Item(VAULT, CONTAINER, ITEM, resource)
+    return Item(VAULT_PATH, CONTAINER, ITEM, resource)
 
 
 # ------------------------------------------------------------------ expiry_time
@@ -90,7 +103,7 @@ def test_expiry_retain_until_datetime_with_offset():
 
 @pytest.mark.parametrize("value", ["2026-11-25", "2026-11-26T10:00:00Z", "2020-01-01T00:00:00Z"])
 def test_expiry_retain_until_past(value):
-    with pytest.raises(ValidationError, match="not in the future") as exc:
+    with pytest.raises(ValidationError, match="not in the future|is in the past") as exc:
         _backup.expiry_time(retain_until=value, now=NOW)
     assert exc.value.option == "retain_until"
 
@@ -177,7 +190,7 @@ def test_running_backup_job_picks_the_vm_and_container(clock, tokens):
         },
     )
     responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_A), json=full(JOB_A, "vm-web-01"))
-    job = _backup.running_backup_job(make(clock, tokens), VAULT, item())
+    job = _backup.running_backup_job(make(clock, tokens), item())
     assert job["job_id"] == JOB_A
     assert job["extended_info"]["tasks_list"][0]["task_id"] == "Take Snapshot"  # the full job was read
     assert [c.request.method for c in responses.calls] == ["GET", "GET"]
@@ -193,14 +206,14 @@ def test_running_backup_job_picks_the_vm_and_container(clock, tokens):
 def test_running_backup_job_without_container_name_matches_by_name(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [listed(JOB_A, "vm-web-01", None)]})
     responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_A), json=full(JOB_A, "vm-web-01"))
-    assert _backup.running_backup_job(make(clock, tokens), VAULT, item())["job_id"] == JOB_A
+    assert _backup.running_backup_job(make(clock, tokens), item())["job_id"] == JOB_A
 
 
 @responses.activate
 def test_running_backup_job_with_the_full_container_name(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [listed(JOB_A, "vm-web-01", CONTAINER)]})
     responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_A), json=full(JOB_A, "vm-web-01"))
-    assert _backup.running_backup_job(make(clock, tokens), VAULT, item())["job_id"] == JOB_A
+    assert _backup.running_backup_job(make(clock, tokens), item())["job_id"] == JOB_A
 
 
 @responses.activate
@@ -215,7 +228,7 @@ def test_running_backup_job_ignores_other_vms(clock, tokens):
             ]
         },
     )
-    assert _backup.running_backup_job(make(clock, tokens), VAULT, item()) is None
+    assert _backup.running_backup_job(make(clock, tokens), item()) is None
     assert len(responses.calls) == 1  # no job was read
 
 
@@ -229,7 +242,7 @@ def test_running_backup_job_follows_paging(clock, tokens):
         json={"value": [listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-work;vm-web-01")]},
     )
     responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_B), json=full(JOB_B, "vm-web-01"))
-    assert _backup.running_backup_job(make(clock, tokens), VAULT, item())["job_id"] == JOB_B
+    assert _backup.running_backup_job(make(clock, tokens), item())["job_id"] == JOB_B
 
 
 # ------------------------------------------------------------------ await_running_backup_job
@@ -246,7 +259,7 @@ def test_await_running_backup_job_looks_until_the_job_is_listed(clock, tokens):
         json={"value": [listed(JOB_B, "vm-web-01", "iaasvmcontainerv2;rg-work;vm-web-01")]},
     )
     responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_B), json=full(JOB_B, "vm-web-01"))
-    job = _backup.await_running_backup_job(make(clock, tokens), VAULT, item(), deadline=clock() + 600, poll_interval=5)
+    job = _backup.await_running_backup_job(make(clock, tokens), item(), deadline=clock() + 600, poll_interval=5)
     assert job["job_id"] == JOB_B
     assert clock.sleeps == [5, 5]
 
@@ -255,11 +268,9 @@ def test_await_running_backup_job_looks_until_the_job_is_listed(clock, tokens):
 def test_await_running_backup_job_gives_up_at_the_deadline(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
     deadline = clock() + 12
-    assert (
-        _backup.await_running_backup_job(make(clock, tokens), VAULT, item(), deadline=deadline, poll_interval=5) is None
-    )
-    assert clock() == deadline  # the last look is at the deadline, never after it
-    assert clock.sleeps == [5, 5, 2]
+    assert _backup.await_running_backup_job(make(clock, tokens), item(), deadline=deadline, poll_interval=5) is None
+    assert clock() == deadline - 2  # the last look is just before the deadline, never after it
+    assert clock.sleeps == [5, 5]
 
 
 @responses.activate
@@ -267,17 +278,15 @@ def test_await_running_backup_job_gives_up_after_its_patience(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
     start = clock()
     assert (
-        _backup.await_running_backup_job(
-            make(clock, tokens), VAULT, item(), deadline=None, poll_interval=30, patience=100
-        )
+        _backup.await_running_backup_job(make(clock, tokens), item(), deadline=None, poll_interval=30, patience=100)
         is None
     )
-    assert clock() - start == 100
+    assert clock() - start == 98
 
 
 def test_item_names_for_jobs():
     assert item().vm_name == "vm-web-01"
-    assert Item(VAULT, CONTAINER, ITEM).vm_name == "vm-web-01"  # from the item name when not read
+    assert Item(VAULT_PATH, CONTAINER, ITEM).vm_name == "vm-web-01"  # from the item name when not read
 
 
 # ------------------------------------------------------------------ trigger
@@ -286,15 +295,18 @@ def test_item_names_for_jobs():
 @responses.activate
 def test_trigger_posts_once_and_tracks_the_operation(clock, tokens):
     headers = example_headers("2026-10-01/Common/TriggerBackup_Post.json")
-    responses.add(responses.POST, url(item().path + "/backup"), status=202, headers=headers)
+    responses.add(responses.POST, url(item().path.id + "/backup"), status=202, headers=headers)
     responses.add(
         responses.GET,
         headers["Azure-AsyncOperation"],
         json=example_body("2025-08-01/AzureIaasVm/ProtectedItemOperationStatus.json"),
     )
     body = _backup.backup_request(NOW)
-    result = _backup.trigger(make(clock, tokens), item(), body, deadline=clock.now + 600, poll_interval=5)
+    result, running, cause = _backup.trigger(
+        make(clock, tokens), item(), body, deadline=clock.now + 600, poll_interval=5
+    )
     assert result.job_id == "00000000-0000-0000-0000-000000000000" and result.status == "Succeeded"
+    assert running is None and cause is None
     posts = [c for c in responses.calls if c.request.method == "POST"]
     assert len(posts) == 1 and json.loads(posts[0].request.body) == body
     assert clock.sleeps == [5.0]  # poll_interval caps Retry-After: 60
@@ -316,3 +328,69 @@ def test_trigger_posts_once_and_tracks_the_operation(clock, tokens):
 )
 def test_is_backup_in_progress_error(error, expected):
     assert _backup.is_backup_in_progress_error(error) is expected
+
+
+@responses.activate
+def test_trigger_attaches_when_azure_says_a_backup_is_in_progress(clock, tokens):
+    error = {"error": {"code": "UserErrorBackupOperationInProgress", "message": "Backup is already in progress."}}
+    responses.add(responses.POST, url(item().path.id + "/backup"), status=400, json=error)
+    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [listed(JOB_A, "vm-web-01", None)]})
+    responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_A), json=full(JOB_A, "vm-web-01"))
+    operation, running, cause = _backup.trigger(make(clock, tokens), item(), {}, deadline=clock.now + 600)
+    assert operation is None and running["job_id"] == JOB_A and cause.code == "UserErrorBackupOperationInProgress"
+
+
+@pytest.mark.parametrize("lost", [{"status": 500}, {"body": __import__("requests").exceptions.ReadTimeout("slow")}])
+@responses.activate
+def test_a_lost_answer_finds_the_running_backup_instead_of_resending(clock, tokens, lost):
+    responses.add(responses.POST, url(item().path.id + "/backup"), **lost)
+    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
+    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": [listed(JOB_A, "vm-web-01", None)]})
+    responses.add(responses.GET, url(VAULT + "/backupJobs/" + JOB_A), json=full(JOB_A, "vm-web-01"))
+    operation, running, cause = _backup.trigger(
+        make(clock, tokens), item(), {}, deadline=clock.now + 600, poll_interval=10
+    )
+    assert operation is None and running["job_id"] == JOB_A and isinstance(cause, WriteOutcomeUnknown)
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1  # never resent
+
+
+@responses.activate
+def test_a_lost_answer_without_a_running_backup_says_so_and_reports_a_change(clock, tokens):
+    responses.add(responses.POST, url(item().path.id + "/backup"), status=503, headers={"x-ms-request-id": "r503"})
+    responses.add(responses.GET, url(VAULT + "/backupJobs"), json={"value": []})
+    with pytest.raises(AzureBackupError) as err:
+        _backup.trigger(
+            make(clock, tokens), item(), {}, deadline=clock.now + 600, poll_interval=30, result={"job_id": None}
+        )
+    assert err.value.result["changed"] is True and err.value.result["request_id"] == "r503"
+    assert "may have reached Azure" in err.value.msg and "No running backup of vm-web-01" in err.value.msg
+    assert len([c for c in responses.calls if c.request.method == "POST"]) == 1
+
+
+@responses.activate
+def test_after_azure_accepted_the_backup_a_lost_status_says_so(clock, tokens):
+    headers = example_headers("2026-10-01/Common/TriggerBackup_Post.json")
+    responses.add(responses.POST, url(item().path.id + "/backup"), status=202, headers=headers)
+    responses.add(
+        responses.GET, headers["Azure-AsyncOperation"], status=404, json={"error": {"code": "NotFound", "message": "x"}}
+    )
+    with pytest.raises(AzureBackupError) as err:
+        _backup.trigger(
+            make(clock, tokens), item(), {}, deadline=clock.now + 600, poll_interval=5, result={"attached": False}
+        )
+    assert err.value.result["changed"] is True and err.value.result["operation_id"]
+    assert err.value.result["attached"] is False
+    assert "Azure accepted the backup of vm-web-01" in err.value.msg
+
+
+def test_check_retention_before_anything_is_sent():
+    _backup.check_retention("2099-01-01", None)
+    _backup.check_retention(None, 7)
+    for until, days, option in (
+        ("next week", None, "retain_until"),
+        (None, 0, "retain_days"),
+        (None, 36136, "retain_days"),
+    ):
+        with pytest.raises(ValidationError) as err:
+            _backup.check_retention(until, days)
+        assert err.value.option == option

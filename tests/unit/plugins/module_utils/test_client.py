@@ -16,6 +16,7 @@ import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _client
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import (
     ArmClient,
     RetryPolicy,
@@ -23,27 +24,29 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._client impo
 )
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
     ApiError,
-    AuthError,
+    DeadlineReached,
     Forbidden,
+    MalformedResponse,
     NotFound,
     Throttled,
     Unauthorized,
-    ValidationError,
+    WriteOutcomeUnknown,
 )
 
 from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.fakes import (
     BASE,
     SUB,
     VAULT,
+    VAULT_PATH,
     example_body,
 )
 
 JOB = "41f3e94b-ae6b-4a20-b422-65abfcaf03e5"
 JOB_URL = BASE + VAULT + "/backupJobs/" + JOB
-ITEM = (
-    VAULT
-    + "/backupFabrics/Azure/protectionContainers/IaasVMContainer;iaasvmcontainerv2;rg;vm1/protectedItems/VM;iaasvmcontainerv2;rg;vm1"
-)
+JOB_PATH = _ids.job_path(VAULT_PATH, JOB)
+ITEM = _ids.item_path(VAULT_PATH, "IaasVMContainer;iaasvmcontainerv2;rg;vm1", "VM;iaasvmcontainerv2;rg;vm1")
+BACKUP = _ids.backup_path(ITEM)
+JOBS = _ids.jobs_path(VAULT_PATH)
 BACKUP_URL = (
     BASE + VAULT + "/backupFabrics/Azure/protectionContainers/IaasVMContainer%3Biaasvmcontainerv2%3Brg%3Bvm1/"
     "protectedItems/VM%3Biaasvmcontainerv2%3Brg%3Bvm1/backup"
@@ -75,7 +78,7 @@ def make(clock, tokens, rng=lambda: 0.5, **kwargs):
 def test_every_segment_quoted_and_api_version_added(clock, tokens):
     responses.add(responses.POST, BACKUP_URL, status=202)
     client = make(clock, tokens)
-    resp = client.post(ITEM + "/backup", body={"properties": {"objectType": "IaasVMBackupRequest"}})
+    resp = client.post(BACKUP, body={"properties": {"objectType": "IaasVMBackupRequest"}})
     assert resp.status == 202 and resp.body is None
     url = responses.calls[0].request.url
     assert "IaasVMContainer%3Biaasvmcontainerv2%3Brg%3Bvm1" in url
@@ -85,18 +88,19 @@ def test_every_segment_quoted_and_api_version_added(clock, tokens):
     assert responses.calls[0].request.headers["Content-Type"] == "application/json"
 
 
-@responses.activate
-def test_segment_with_slash_like_chars_and_spaces_quoted(clock, tokens):
-    responses.add(responses.GET, re.compile(".*"), json={})
-    make(clock, tokens).get("/subscriptions/s/resourceGroups/my rg/x#y?z")
-    assert responses.calls[0].request.url.startswith(BASE + "/subscriptions/s/resourceGroups/my%20rg/x%23y%3Fz?")
+def test_only_arm_paths_and_azure_urls_are_sent(clock, tokens):
+    client = make(clock, tokens)
+    with pytest.raises(TypeError):
+        client.get(VAULT + "/backupJobs")  # a string joined by hand is a bug: paths come from _ids
+    with pytest.raises(TypeError):
+        client.get("backupJobs")
 
 
 @responses.activate
 def test_api_version_per_call_and_params(clock, tokens):
     responses.add(responses.GET, re.compile(".*"), json={"name": "v"})
     client = make(clock, tokens)
-    client.get(VAULT, api_version="2026-11-01", params={"$filter": "status eq 'InProgress'", "skip": None})
+    client.get(VAULT_PATH, api_version="2026-11-01", params={"$filter": "status eq 'InProgress'", "skip": None})
     url = responses.calls[0].request.url
     assert "api-version=2026-11-01" in url
     assert "%24filter=status+eq+%27InProgress%27" in url
@@ -113,9 +117,9 @@ def test_absolute_url_used_as_given(clock, tokens):
 
 
 def test_absolute_url_on_foreign_host_refused(clock, tokens):
-    with pytest.raises(ValidationError) as err:
+    with pytest.raises(ApiError) as err:
         make(clock, tokens).get("https://evil.example.com/subscriptions/x")
-    assert "evil.example.com" in err.value.msg
+    assert "evil.example.com" in err.value.msg and err.value.code == "ForeignUrl"
 
 
 @responses.activate
@@ -123,7 +127,7 @@ def test_headers_user_agent_and_client_request_id_stable_across_retries(clock, t
     responses.add(responses.GET, JOB_URL, status=503)
     responses.add(responses.GET, JOB_URL, status=500)
     responses.add(responses.GET, JOB_URL, json=JOB_BODY, headers={"x-ms-request-id": "rid-1"})
-    resp = make(clock, tokens).get(VAULT + "/backupJobs/" + JOB)
+    resp = make(clock, tokens).get(JOB_PATH)
     assert resp.body == JOB_BODY and resp.request_id == "rid-1"
     ids = set()
     for call in responses.calls:
@@ -138,14 +142,14 @@ def test_headers_user_agent_and_client_request_id_stable_across_retries(clock, t
     assert len(responses.calls) == 3 and len(ids) == 1
     # a new logical call gets a new id
     responses.add(responses.GET, JOB_URL, json=JOB_BODY)
-    make(clock, tokens).get(VAULT + "/backupJobs/" + JOB)
+    make(clock, tokens).get(JOB_PATH)
     assert responses.calls[3].request.headers["x-ms-client-request-id"] not in ids
 
 
 @responses.activate
 def test_extra_user_agent_is_appended(clock, tokens):
     responses.add(responses.GET, JOB_URL, json=JOB_BODY)
-    make(clock, tokens, user_agent="ansible-core/2.19").get(VAULT + "/backupJobs/" + JOB)
+    make(clock, tokens, user_agent="ansible-core/2.19").get(JOB_PATH)
     assert responses.calls[0].request.headers["User-Agent"].startswith("cloudops.azure_backup/")
     assert responses.calls[0].request.headers["User-Agent"].endswith(" ansible-core/2.19")
 
@@ -157,7 +161,7 @@ def test_extra_user_agent_is_appended(clock, tokens):
 def test_read_429_honours_retry_after_seconds(clock, tokens):
     responses.add(responses.GET, JOB_URL, status=429, headers={"Retry-After": "7"})
     responses.add(responses.GET, JOB_URL, json=JOB_BODY)
-    make(clock, tokens).get(VAULT + "/backupJobs/" + JOB)
+    make(clock, tokens).get(JOB_PATH)
     assert clock.sleeps == [7.0]
 
 
@@ -166,7 +170,7 @@ def test_read_429_prefers_retry_after_ms(clock, tokens):
     responses.add(responses.GET, JOB_URL, status=429, headers={"Retry-After": "7", "retry-after-ms": "1500"})
     responses.add(responses.GET, JOB_URL, status=429, headers={"x-ms-retry-after-ms": "250"})
     responses.add(responses.GET, JOB_URL, json=JOB_BODY)
-    make(clock, tokens).get(VAULT + "/backupJobs/" + JOB)
+    make(clock, tokens).get(JOB_PATH)
     assert clock.sleeps == [1.5, 0.25]
 
 
@@ -184,7 +188,7 @@ def test_read_503_backoff_with_jitter_bounds(clock, tokens):
         responses.add(responses.GET, JOB_URL, status=503)
     responses.add(responses.GET, JOB_URL, json=JOB_BODY)
     values = iter([0.0, 1.0, 0.5, 0.25])
-    make(clock, tokens, rng=lambda: next(values)).get(VAULT + "/backupJobs/" + JOB)
+    make(clock, tokens, rng=lambda: next(values)).get(JOB_PATH)
     # base 1 s doubling, reduced by up to 50 %: [1, 2, 4, 8] * (1 - 0.5 * rng)
     assert clock.sleeps == [1.0, 1.0, 3.0, 7.0]
 
@@ -200,31 +204,33 @@ def test_backoff_bounds_and_cap():
 
 
 @responses.activate
-def test_read_retries_exhausted_raises_last_error(clock, tokens):
-    for _dummy in range(3):
-        responses.add(responses.GET, JOB_URL, status=500, json={"error": {"code": "InternalError", "message": "boom"}})
-    client = make(clock, tokens, retry=RetryPolicy(total=2, rng=lambda: 0.0))
-    with pytest.raises(ApiError) as err:
-        client.get(VAULT + "/backupJobs/" + JOB)
-    assert len(responses.calls) == 3
-    assert err.value.status == 500 and err.value.code == "InternalError"
+def test_reads_retry_for_as_long_as_the_deadline_allows(clock, tokens):
+    for _dummy in range(12):
+        responses.add(responses.GET, JOB_URL, status=503)
+    responses.add(responses.GET, JOB_URL, json=JOB_BODY)
+    resp = make(clock, tokens, rng=lambda: 0.0).get(JOB_PATH, deadline=clock() + 3600)
+    assert resp.body == JOB_BODY and len(responses.calls) == 13  # no "gave up after N tries"
+    assert max(clock.sleeps) == 60.0  # backoff_max
 
 
 @responses.activate
-def test_read_429_exhausted_raises_throttled(clock, tokens):
-    for _dummy in range(3):
-        responses.add(
-            responses.GET,
-            JOB_URL,
-            status=429,
-            headers={"Retry-After": "1"},
-            json={"error": {"code": "SubscriptionRequestsThrottled", "message": "slow down"}},
-        )
-    client = make(clock, tokens, retry=RetryPolicy(total=2))
-    with pytest.raises(Throttled) as err:
-        client.get(VAULT + "/backupJobs/" + JOB)
-    assert err.value.code == "SubscriptionRequestsThrottled"
-    assert len(responses.calls) == 3 and clock.sleeps == [1.0, 1.0]
+def test_without_a_deadline_the_budget_bounds_retries(clock, tokens):
+    responses.add(responses.GET, JOB_URL, status=503, headers={"x-ms-request-id": "rid-503"})
+    with pytest.raises(DeadlineReached) as err:
+        make(clock, tokens, retry=RetryPolicy(budget=120, rng=lambda: 0.0)).get(JOB_PATH)
+    assert sum(clock.sleeps) < 120
+    assert err.value.status == 503 and err.value.request_id == "rid-503"
+    assert "deadline passed" in err.value.msg and "HTTP 503" in err.value.msg
+
+
+@responses.activate
+def test_429_that_the_deadline_cannot_wait_for_ends_at_once(clock, tokens):
+    responses.add(responses.GET, JOB_URL, status=429, headers={"Retry-After": "30", "x-ms-request-id": "r429"})
+    with pytest.raises(DeadlineReached) as err:
+        make(clock, tokens).get(JOB_PATH, deadline=clock() + 10)
+    assert clock.sleeps == []  # no pointless wait
+    assert isinstance(err.value.last, Throttled) and err.value.status == 429 and err.value.request_id == "r429"
+    assert len(responses.calls) == 1
 
 
 @responses.activate
@@ -232,40 +238,46 @@ def test_connection_error_on_read_is_retried(clock, tokens):
     responses.add(responses.GET, JOB_URL, body=dropped())
     responses.add(responses.GET, JOB_URL, body=requests.exceptions.ReadTimeout("read timed out"))
     responses.add(responses.GET, JOB_URL, json=JOB_BODY)
-    resp = make(clock, tokens).get(VAULT + "/backupJobs/" + JOB)
-    assert resp.status == 200 and len(responses.calls) == 3 and len(clock.sleeps) == 2
+    assert make(clock, tokens).get(JOB_PATH).body == JOB_BODY
+    assert len(clock.sleeps) == 2
 
 
-@responses.activate
-def test_connection_error_exhausted_raises_api_error(clock, tokens):
-    for _dummy in range(3):
-        responses.add(responses.GET, JOB_URL, body=refused())
-    with pytest.raises(ApiError) as err:
-        make(clock, tokens, retry=RetryPolicy(total=2, rng=lambda: 0.0)).get(VAULT + "/backupJobs/" + JOB)
-    assert err.value.status is None and err.value.code == "ConnectionError"
-    assert "3 attempt" in err.value.msg
+class RecordingSession(object):
+    """A requests.Session stand-in that records the timeouts of each attempt and answers from a list."""
+
+    def __init__(self, clock, answers, cost=0.0):
+        self.clock, self.answers, self.cost, self.timeouts = clock, list(answers), cost, []
+
+    def request(self, method, url, **kwargs):
+        self.timeouts.append(kwargs["timeout"])
+        self.clock.advance(self.cost)
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        response = requests.Response()
+        response.status_code, response._content, response.url = answer, b"{}", url
+        return response
 
 
-@responses.activate
-def test_deadline_cuts_retries(clock, tokens):
-    responses.add(responses.GET, JOB_URL, status=503)
-    responses.add(responses.GET, JOB_URL, status=503)
-    responses.add(responses.GET, JOB_URL, status=503, json={"error": {"code": "ServiceUnavailable", "message": "x"}})
-    client = make(clock, tokens, rng=lambda: 0.0)
-    with pytest.raises(ApiError) as err:
-        client.get(VAULT + "/backupJobs/" + JOB, deadline=clock.now + 2.5)
-    # slept 1 s, then 2 s would pass the deadline (1 + 2 > 2.5): stop with the last error
-    assert clock.sleeps == [1.0]
-    assert len(responses.calls) == 2
-    assert err.value.status == 503
+def test_each_attempt_is_bounded_by_the_time_left(clock, tokens):
+    session = RecordingSession(clock, [requests.exceptions.ReadTimeout("slow")], cost=25.0)
+    client = make(clock, tokens, session=session, timeout=(10, 60))
+    with pytest.raises(DeadlineReached) as err:
+        client.get(JOB_PATH, deadline=clock() + 40)
+    assert session.timeouts[0] == (10, 40)
+    assert all(read <= 40 for dummy, read in session.timeouts)
+    assert err.value.last.code == "ReadTimeout" and "deadline passed" in err.value.msg
 
 
-@responses.activate
-def test_deadline_stops_long_retry_after(clock, tokens):
-    responses.add(responses.GET, JOB_URL, status=429, headers={"Retry-After": "60"})
-    with pytest.raises(Throttled):
-        make(clock, tokens).get(VAULT + "/backupJobs/" + JOB, deadline=clock.now + 30)
-    assert clock.sleeps == [] and len(responses.calls) == 1
+def test_nothing_is_sent_once_the_deadline_passed(clock, tokens):
+    session = RecordingSession(clock, [202])
+    client = make(clock, tokens, session=session)
+    for method in ("GET", "POST"):
+        with pytest.raises(DeadlineReached) as err:
+            client.request(method, BACKUP, deadline=clock() - 1)
+        assert "before the request was sent" in err.value.msg
+    assert "the write was not started" in err.value.msg
+    assert session.timeouts == []
 
 
 # ------------------------------------------------------------------ writes
@@ -286,7 +298,7 @@ def test_write_never_resent_after_it_may_have_reached_azure(clock, tokens, failu
     responses.add(responses.POST, BACKUP_URL, **failure)
     responses.add(responses.POST, BACKUP_URL, status=202)
     with pytest.raises(ApiError):
-        make(clock, tokens).post(ITEM + "/backup", body={})
+        make(clock, tokens).post(BACKUP, body={})
     assert len(responses.calls) == 1
     assert clock.sleeps == []
 
@@ -294,16 +306,21 @@ def test_write_never_resent_after_it_may_have_reached_azure(clock, tokens, failu
 @responses.activate
 def test_write_not_resent_message_explains(clock, tokens):
     responses.add(responses.POST, BACKUP_URL, body=requests.exceptions.ReadTimeout("read timed out"))
-    with pytest.raises(ApiError) as err:
-        make(clock, tokens).post(ITEM + "/backup", body={})
-    assert "not resent" in err.value.msg and err.value.code == "ReadTimeout"
+    responses.add(responses.POST, BACKUP_URL, status=500, headers={"x-ms-request-id": "r500"})
+    with pytest.raises(WriteOutcomeUnknown) as err:
+        make(clock, tokens).post(BACKUP, body={})
+    assert "may have reached Azure" in err.value.msg and "not resent" in err.value.msg
+    assert err.value.code == "ReadTimeout"
+    with pytest.raises(WriteOutcomeUnknown) as err:
+        make(clock, tokens).post(BACKUP, body={})
+    assert err.value.status == 500 and err.value.request_id == "r500" and "may have reached Azure" in err.value.msg
 
 
 @responses.activate
 def test_write_resent_after_429(clock, tokens):
     responses.add(responses.POST, BACKUP_URL, status=429, headers={"Retry-After": "3"})
     responses.add(responses.POST, BACKUP_URL, status=202, headers={"Location": BASE + "/x"})
-    resp = make(clock, tokens).post(ITEM + "/backup", body={})
+    resp = make(clock, tokens).post(BACKUP, body={})
     assert resp.status == 202 and len(responses.calls) == 2 and clock.sleeps == [3.0]
     assert len({c.request.headers["x-ms-client-request-id"] for c in responses.calls}) == 1
 
@@ -313,7 +330,7 @@ def test_write_resent_after_connect_refused(clock, tokens):
     responses.add(responses.POST, BACKUP_URL, body=refused())
     responses.add(responses.POST, BACKUP_URL, body=requests.exceptions.ConnectTimeout("connect timed out"))
     responses.add(responses.POST, BACKUP_URL, status=202)
-    resp = make(clock, tokens).post(ITEM + "/backup", body={})
+    resp = make(clock, tokens).post(BACKUP, body={})
     assert resp.status == 202 and len(responses.calls) == 3
 
 
@@ -322,7 +339,7 @@ def test_write_resent_after_connect_refused(clock, tokens):
 def test_other_writes_not_resent_after_5xx(clock, tokens, method):
     responses.add(method, BASE + VAULT, status=502)
     with pytest.raises(ApiError):
-        make(clock, tokens).request(method, VAULT, body={} if method != "DELETE" else None)
+        make(clock, tokens).request(method, VAULT_PATH, body={} if method != "DELETE" else None)
     assert len(responses.calls) == 1
 
 
@@ -335,13 +352,23 @@ def test_401_refreshes_token_once(clock, tokens):
         responses.GET, JOB_URL, status=401, json={"error": {"code": "ExpiredAuthenticationToken", "message": "expired"}}
     )
     responses.add(responses.GET, JOB_URL, json=JOB_BODY)
-    make(clock, tokens).get(VAULT + "/backupJobs/" + JOB)
+    make(clock, tokens).get(JOB_PATH)
     assert [c.request.headers["Authorization"] for c in responses.calls] == ["Bearer tok-1", "Bearer tok-2"]
-    assert tokens.invalidations == 1
+    assert tokens.refreshes == 1  # a fresh token from the credential, not the cached one
 
 
 @responses.activate
-def test_401_twice_raises_unauthorized_which_is_an_auth_error(clock, tokens):
+def test_401_on_a_write_resends_it_once_with_a_fresh_token(clock, tokens):
+    responses.add(
+        responses.POST, BACKUP_URL, status=401, json={"error": {"code": "ExpiredAuthenticationToken", "message": "x"}}
+    )
+    responses.add(responses.POST, BACKUP_URL, status=202)
+    assert make(clock, tokens).post(BACKUP, body={}).status == 202
+    assert [c.request.headers["Authorization"] for c in responses.calls] == ["Bearer tok-1", "Bearer tok-2"]
+
+
+@responses.activate
+def test_401_twice_raises_unauthorized(clock, tokens):
     for _dummy in range(2):
         responses.add(
             responses.POST,
@@ -350,9 +377,9 @@ def test_401_twice_raises_unauthorized_which_is_an_auth_error(clock, tokens):
             json={"error": {"code": "InvalidAuthenticationToken", "message": "The access token is invalid."}},
             headers={"x-ms-request-id": "r401"},
         )
-    with pytest.raises(AuthError) as err:
-        make(clock, tokens).post(ITEM + "/backup", body={})
-    assert isinstance(err.value, Unauthorized) and isinstance(err.value, ApiError)
+    with pytest.raises(Unauthorized) as err:
+        make(clock, tokens).post(BACKUP, body={})
+    assert isinstance(err.value, ApiError)
     assert err.value.status == 401 and err.value.request_id == "r401"
     assert "tok-" not in err.value.msg
     assert len(responses.calls) == 2
@@ -370,36 +397,75 @@ def test_arm_error_body_mapped(clock, tokens):
     }
     responses.add(responses.GET, BASE + VAULT, status=404, json=body, headers={"x-ms-request-id": "req-404"})
     with pytest.raises(NotFound) as err:
-        make(clock, tokens).get(VAULT)
+        make(clock, tokens).get(VAULT_PATH)
     exc = err.value
     assert (exc.status, exc.code, exc.request_id) == (404, "ResourceNotFound", "req-404")
     assert exc.message.startswith("The Resource")
     assert "ResourceNotFound" in exc.msg and "req-404" in exc.msg and "GET " in exc.msg
-    assert exc.to_result() == {"error_code": "ResourceNotFound", "status": 404, "request_id": "req-404"}
+    assert exc.result == {"error_code": "ResourceNotFound", "status": 404, "request_id": "req-404"}
 
 
 @responses.activate
 def test_non_json_error_body(clock, tokens):
     responses.add(responses.GET, BASE + VAULT, status=403, body="<html><body>Forbidden by proxy</body></html>")
     with pytest.raises(Forbidden) as err:
-        make(clock, tokens).get(VAULT)
+        make(clock, tokens).get(VAULT_PATH)
     assert err.value.status == 403 and err.value.code == "Forbidden"
     assert "Forbidden by proxy" in err.value.msg
 
 
 @responses.activate
-def test_malformed_json_on_2xx(clock, tokens):
-    responses.add(responses.GET, JOB_URL, status=200, body='{"name": "x", ', headers={"x-ms-request-id": "bad"})
-    with pytest.raises(ApiError) as err:
-        make(clock, tokens).get(VAULT + "/backupJobs/" + JOB)
-    assert err.value.status == 200 and err.value.code == "MalformedResponse"
-    assert "malformed JSON" in err.value.msg
+def test_malformed_body_on_a_read_is_retried_like_a_5xx(clock, tokens):
+    responses.add(responses.GET, JOB_URL, status=200, body="<html>proxy error</html>", content_type="text/html")
+    responses.add(responses.GET, JOB_URL, json=JOB_BODY)
+    assert make(clock, tokens).get(JOB_PATH).body == JOB_BODY
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_malformed_body_that_persists_quotes_an_excerpt_and_the_request_id(clock, tokens):
+    responses.add(
+        responses.GET, JOB_URL, status=200, body='{"name": "x", ' + "y" * 500, headers={"x-ms-request-id": "bad"}
+    )
+    with pytest.raises(DeadlineReached) as err:
+        make(clock, tokens).get(JOB_PATH, deadline=clock() + 30)
+    assert isinstance(err.value.last, MalformedResponse) and err.value.request_id == "bad"
+    assert '{"name": "x", yyy' in err.value.msg and "(x-ms-request-id: bad)" in err.value.msg
+    assert len(err.value.msg) < 900  # an excerpt, not the body
+
+
+@responses.activate
+def test_malformed_body_on_a_write_is_accepted_not_resent(clock, tokens):
+    responses.add(responses.POST, BACKUP_URL, status=202, body="<html>", headers={"Location": BASE + "/x"})
+    resp = make(clock, tokens).post(BACKUP, body={})
+    assert resp.status == 202 and resp.malformed and resp.body is None and len(responses.calls) == 1
+
+
+@responses.activate
+def test_date_header_sets_azure_clock(clock, tokens):
+    azure = 1_900_000_000.0
+    responses.add(responses.GET, JOB_URL, json=JOB_BODY, headers={"Date": email.utils.formatdate(azure, usegmt=True)})
+    client = make(clock, tokens, wall_clock=lambda: 1_800_000_000.0)
+    assert client.clock_offset is None
+    client.get(JOB_PATH)
+    assert abs(client.clock_offset - (azure - 1_800_000_000.0)) <= 1.0
+    assert abs(client.azure_now().timestamp() - azure) <= 1.0
+
+
+@responses.activate
+def test_low_quota_spaces_requests_out(clock, tokens):
+    responses.add(responses.GET, JOB_URL, json=JOB_BODY, headers={"x-ms-ratelimit-remaining-subscription-reads": "5"})
+    client = make(clock, tokens)
+    client.get(JOB_PATH)
+    assert clock.sleeps == [] and client.remaining == {"reads": 5}
+    client.get(JOB_PATH)
+    assert clock.sleeps == [pytest.approx((25 - 5) / 25.0)]  # back to the low-water mark at Azure's refill rate
 
 
 @responses.activate
 def test_empty_body_is_none(clock, tokens):
     responses.add(responses.DELETE, BASE + VAULT, status=204)
-    assert make(clock, tokens).delete(VAULT).body is None
+    assert make(clock, tokens).delete(VAULT_PATH).body is None
 
 
 # ------------------------------------------------------------------ paging
@@ -416,7 +482,7 @@ def test_list_follows_next_link_three_pages(clock, tokens):
     responses.add(responses.GET, BASE + VAULT + "/backupJobs", json=dict(page1, nextLink=next1))
     responses.add(responses.GET, BASE + VAULT + "/backupJobs", json={"value": [{"name": "c"}], "nextLink": next2})
     responses.add(responses.GET, BASE + VAULT + "/backupJobs", json={"value": [{"name": "d"}], "nextLink": None})
-    items = list(make(clock, tokens).list(VAULT + "/backupJobs", params={"$filter": "status eq 'InProgress'"}))
+    items = list(make(clock, tokens).list(JOBS, params={"$filter": "status eq 'InProgress'"}))
     assert [i["properties"]["status"] if "properties" in i else i["name"] for i in items] == [
         "InProgress",
         "Completed",
@@ -432,9 +498,20 @@ def test_list_follows_next_link_three_pages(clock, tokens):
 
 
 @responses.activate
+def test_list_with_a_repeating_next_link_fails_clearly(clock, tokens):
+    again = BASE + VAULT + "/backupJobs?api-version=2026-10-01&%24skiptoken=same"
+    responses.add(responses.GET, BASE + VAULT + "/backupJobs", json={"value": [{"name": "a"}], "nextLink": again},
+                  headers={"x-ms-request-id": "rid-loop"})  # fmt: skip
+    with pytest.raises(ApiError) as err:
+        list(make(clock, tokens).list(JOBS))
+    assert err.value.code == "RepeatedNextLink" and err.value.request_id == "rid-loop"
+    assert len(responses.calls) == 2  # the first page and the one repeat, then it stops
+
+
+@responses.activate
 def test_list_without_next_link(clock, tokens):
     responses.add(responses.GET, BASE + VAULT + "/backupJobs", json=example_body("2026-10-01/Common/ListJobs.json"))
-    assert len(list(make(clock, tokens).list(VAULT + "/backupJobs"))) == 2
+    assert len(list(make(clock, tokens).list(JOBS))) == 2
     assert len(responses.calls) == 1
 
 

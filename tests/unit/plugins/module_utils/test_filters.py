@@ -17,6 +17,7 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._filters imp
     job_filter,
     odata_eq,
     parse_utc,
+    check_window,
     time_window,
 )
 
@@ -125,33 +126,38 @@ def test_job_filter_unknown_field():
 NOW = datetime.datetime(2026, 11, 26, 10, 0, 0, tzinfo=UTC)
 
 
+def window(start_time, end_time, now):
+    """What the modules do: check the options before anything is sent, then fill the open ends by Azure's clock."""
+    return time_window(*check_window(start_time, end_time), now=now)
+
+
 def test_time_window_none():
-    assert time_window(None, None, now=NOW) == (None, None)
-    assert time_window("", "", now=NOW) == (None, None)
+    assert window(None, None, now=NOW) == (None, None)
+    assert window("", "", now=NOW) == (None, None)
 
 
 def test_time_window_both():
-    assert time_window("2026-11-01", "2026-11-26", now=NOW) == (utc(2026, 11, 1), utc(2026, 11, 26, 23, 59, 59))
-    assert time_window("2026-11-26", "2026-11-26", now=NOW) == (utc(2026, 11, 26), utc(2026, 11, 26, 23, 59, 59))
+    assert window("2026-11-01", "2026-11-26", now=NOW) == (utc(2026, 11, 1), utc(2026, 11, 26, 23, 59, 59))
+    assert window("2026-11-26", "2026-11-26", now=NOW) == (utc(2026, 11, 26), utc(2026, 11, 26, 23, 59, 59))
 
 
 def test_time_window_open_end_is_a_day_past_now():
-    assert time_window("2026-11-01T08:00:00Z", None, now=NOW) == (utc(2026, 11, 1, 8), utc(2026, 11, 27, 10))
+    assert window("2026-11-01T08:00:00Z", None, now=NOW) == (utc(2026, 11, 1, 8), utc(2026, 11, 27, 10))
 
 
 def test_time_window_missing_start_is_30_days_before_the_end():
-    assert time_window(None, "2026-11-26T12:00:00Z", now=NOW) == (utc(2026, 10, 27, 12), utc(2026, 11, 26, 12))
+    assert window(None, "2026-11-26T12:00:00Z", now=NOW) == (utc(2026, 10, 27, 12), utc(2026, 11, 26, 12))
 
 
 def test_time_window_start_after_end():
     with pytest.raises(ValidationError) as exc:
-        time_window("2026-11-27", "2026-11-26", now=NOW)
+        window("2026-11-27", "2026-11-26", now=NOW)
     assert exc.value.option == "start_time" and "must not be after end_time" in exc.value.msg
 
 
 def test_time_window_future_start_with_open_end_message():
     with pytest.raises(ValidationError) as exc:
-        time_window("2026-12-31", None, now=NOW)
+        window("2026-12-31", None, now=NOW)
     assert exc.value.option == "start_time" and "None" not in exc.value.msg
 
 
@@ -161,5 +167,20 @@ def test_time_window_future_start_with_open_end_message():
 )
 def test_time_window_bad_values_name_the_option(start, end, option):
     with pytest.raises(ValidationError) as exc:
-        time_window(start, end, now=NOW)
+        window(start, end, now=NOW)
     assert exc.value.option == option
+
+
+def test_time_window_open_end_follows_the_clock_it_is_given():
+    """The open end is Azure's now: a start ahead of the local clock (the emulator runs days ahead) is fine."""
+    azure_now = NOW + datetime.timedelta(days=40)
+    start = (NOW + datetime.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert window(start, None, now=azure_now) == (
+        NOW + datetime.timedelta(days=20),
+        azure_now + datetime.timedelta(days=1),
+    )
+    with pytest.raises(ValidationError) as exc:
+        window(start, None, now=NOW)
+    assert "after Azure's current time" in exc.value.msg
+    with pytest.raises(ValueError):
+        time_window(NOW, None)  # an open end needs Azure's now: a programming error, not the user's

@@ -28,6 +28,7 @@ from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.f
     BASE,
     SUB,
     VAULT,
+    VAULT_PATH,
     example_body,
 )
 
@@ -207,6 +208,13 @@ def failed_job(job_id, status="Failed"):
     return body
 
 
+def list_item(job_id):
+    """A job as BackupJobs_List gives it: no extendedInfo."""
+    body = job_resource(job_id, "InProgress")
+    del body["properties"]["extendedInfo"]
+    return body
+
+
 class FakeVault(object):
     """Answers GET backupJobs/{id} from a script of statuses per job (the last one repeats) and the list call."""
 
@@ -217,6 +225,7 @@ class FakeVault(object):
         self.gets = []
         self.filters = []
         self.current = {}
+        self.throttled = {}  # job id -> the Retry-After of the 429 its GET gets
 
     def status(self, job_id, advance):
         seq = self.script[job_id]
@@ -233,6 +242,11 @@ class FakeVault(object):
                 {"x-ms-request-id": "r404"},
                 json.dumps({"error": {"code": "ResourceNotFound", "message": "not found"}}),
             )
+        if job_id in self.throttled:
+            error = {
+                "error": {"code": "SubscriptionRequestsThrottled", "message": "Number of 'read' requests exceeded."}
+            }
+            return 429, {"Retry-After": self.throttled[job_id], "x-ms-request-id": "r429"}, json.dumps(error)
         status = self.status(job_id, True)
         maker = self.bodies.get(status, job_resource)
         return 200, {}, json.dumps(maker(job_id, status))
@@ -240,8 +254,8 @@ class FakeVault(object):
     def on_list(self, request):
         first_page = "skiptoken" not in request.url
         running = [j for j in self.script if self.status(j, self.tick_on_list and first_page) == "InProgress"]
-        page1 = [job_resource(j, "InProgress") for j in running[:15]]
-        page2 = [job_resource(j, "InProgress") for j in running[15:]]
+        page1 = [list_item(j) for j in running[:15]]
+        page2 = [list_item(j) for j in running[15:]]
         if "skiptoken" in request.url:
             return 200, {}, json.dumps({"value": page2})
         self.filters.append(unquote(request.url.split("%24filter=", 1)[1].split("&")[0]).replace("+", " "))
@@ -262,7 +276,7 @@ def waiter(clock, tokens, **kwargs):
     client = ArmClient(BASE, tokens, SUB, clock=clock, sleep=clock.sleep, retry=RetryPolicy(rng=lambda: 0.0))
     kwargs.setdefault("timeout", 3600)
     kwargs.setdefault("poll_interval", 30)
-    return Waiter(client, VAULT, clock=clock, sleep=clock.sleep, **kwargs)
+    return Waiter(client, VAULT_PATH, clock=clock, sleep=clock.sleep, **kwargs)
 
 
 def guid(n):
@@ -314,21 +328,20 @@ def test_list_mode_above_twenty_pending(clock, tokens):
     script = dict((guid(n), ["InProgress"]) for n in range(1, 31))
     vault = FakeVault(script, tick_on_list=True)
     vault.install()
-    wall = [1501738267.0]  # 2017-08-03 05:31:07 UTC
-    w = waiter(clock, tokens, timeout=65, poll_interval=30, wall_clock=lambda: wall[0] + clock.now)
+    w = waiter(clock, tokens, timeout=65, poll_interval=30)
     # after the first poll, 5 jobs end
     for n in range(1, 6):
         vault.script[guid(n)].append("Completed")
     with pytest.raises(WaitTimeout):
         w.wait(list(script))
-    # poll 1: 30 GETs; poll 2 (t=30): 1 list (2 pages) + GET of the 5 not listed; polls 3 (t=60) and 4 (t=65, the
-    # deadline): 25 still pending > 20, so one list each and no GET
+    # poll 1: 30 GETs; poll 2 (t=30): 1 list (2 pages) + GET of the 5 not listed; polls 3 (t=60) and 4 (t=63, the
+    # last before the deadline): 25 still pending > 20, so one list each and no GET
     assert len(vault.gets) == 30 + 5
     assert sorted(vault.gets[30:]) == sorted(guid(n) for n in range(1, 6))
     assert len(vault.filters) == 3
     assert (
         vault.filters[0]
-        == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:48:17 AM'"
+        == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:31:08 AM'"
     )
     assert len([c for c in responses.calls if "skiptoken" in c.request.url]) == 3
 
@@ -340,8 +353,8 @@ def test_failed_job_raises_job_failed_with_error_details(clock, tokens):
     with pytest.raises(JobFailed) as err:
         waiter(clock, tokens).wait([guid(1), guid(2)])
     exc = err.value
-    assert [j["job_id"] for j in exc.jobs] == [guid(1), guid(2)]
-    assert [j["job_id"] for j in exc.failed] == [guid(1)]
+    assert [j["job_id"] for j in exc.result["jobs"]] == [guid(1), guid(2)]
+    assert exc.msg.startswith("1 of 2 job(s) ended in a failed state") and guid(2) not in exc.msg
     for text in (
         guid(1),
         "testvm",
@@ -352,7 +365,8 @@ def test_failed_job_raises_job_failed_with_error_details(clock, tokens):
         "Snapshot task timed out",
     ):
         assert text in exc.msg
-    assert exc.to_result()["timed_out"] is False and exc.to_result()["polls"] == 2
+    assert exc.result["timed_out"] is False and exc.result["polls"] == 2
+    assert exc.result["ansible_facts"]["azure_backup_jobs"][guid(1)]["status"] == "Failed" and "job" not in exc.result
 
 
 @responses.activate
@@ -387,11 +401,11 @@ def test_timeout_deadline_honoured_exactly(clock, tokens):
     with pytest.raises(WaitTimeout) as err:
         waiter(clock, tokens, timeout=100, poll_interval=30).wait([guid(1), guid(2)])
     exc = err.value
-    assert clock.sleeps == [30, 30, 30, 10]  # the last sleep is cut to the deadline
-    assert clock.now == start + 100  # never past it; a final poll at the deadline
-    assert exc.polls == 5 and exc.elapsed == 100
-    assert [j["status"] for j in exc.last_seen] == ["InProgress", "Completed"]
-    assert guid(1) in exc.msg and exc.to_result()["timed_out"] is True and len(exc.to_result()["jobs"]) == 2
+    assert clock.sleeps == [30, 30, 30, 8]  # the last sleep ends 2 s before the deadline, for a last poll
+    assert clock.now == start + 98  # never past it
+    assert exc.result["polls"] == 5 and exc.result["elapsed"] == 98
+    assert [j["status"] for j in exc.result["jobs"]] == ["InProgress", "Completed"]
+    assert guid(1) in exc.msg and guid(2) not in exc.msg and exc.result["timed_out"] is True
 
 
 @responses.activate
@@ -400,7 +414,7 @@ def test_shared_deadline_wins_over_timeout(clock, tokens):
     start = clock.now
     with pytest.raises(WaitTimeout):
         waiter(clock, tokens, timeout=3600, poll_interval=30, deadline=start + 45).wait([guid(1)])
-    assert clock.sleeps == [30, 15] and clock.now == start + 45
+    assert clock.sleeps == [30, 13] and clock.now == start + 43
 
 
 @responses.activate
@@ -418,7 +432,7 @@ def test_list_mode_lasts_to_the_last_job(clock, tokens):
     script = dict((guid(n), ["InProgress"]) for n in range(1, 26))
     vault = FakeVault(script, tick_on_list=True)
     vault.install()
-    w = waiter(clock, tokens, timeout=3600, poll_interval=30, wall_clock=lambda: 1501738267.0 + clock.now)
+    w = waiter(clock, tokens, timeout=3600, poll_interval=30)
     for n in range(1, 21):  # 20 of the 25 end at the second poll, the other 5 at the third
         vault.script[guid(n)].append("Completed")
     for n in range(21, 26):
@@ -439,12 +453,13 @@ def test_twenty_pending_uses_gets(clock, tokens):
 
 
 @responses.activate
-def test_list_window_survives_a_local_clock_behind_azure(clock, tokens):
+def test_list_window_is_made_of_the_jobs_start_times(clock, tokens):
+    """No clock of ours goes into the window: a local clock behind (or ahead of) Azure's cannot hide a job."""
     vault = FakeVault(
         dict((guid(n), ["InProgress", "InProgress", "Completed"]) for n in range(1, 23)), tick_on_list=True
     )
     vault.install()
-    result = waiter(clock, tokens, wall_clock=lambda: 0.0).wait(list(vault.script))  # 1970
+    result = waiter(clock, tokens).wait(list(vault.script))
     assert (
         vault.filters[0]
         == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:31:08 AM'"
@@ -452,3 +467,37 @@ def test_list_window_survives_a_local_clock_behind_azure(clock, tokens):
     assert result.polls == 3 and [j["status"] for j in result.jobs] == ["Completed"] * 22
     assert len(vault.gets) == 22 + 22 and len(vault.filters) == 2  # the ended jobs are read with a GET
     assert result.jobs[0]["extended_info"]["property_bag"] == {"VM Name": "testvm"}
+
+
+@responses.activate
+def test_list_mode_keeps_a_running_jobs_extended_info(clock, tokens):
+    """List items carry no extendedInfo: the tasks and progress of the last GET stay in the result."""
+    vault = FakeVault(dict((guid(n), ["InProgress"]) for n in range(1, 23)), tick_on_list=True)
+    vault.install()
+    with pytest.raises(WaitTimeout) as err:
+        waiter(clock, tokens, timeout=100, poll_interval=30).wait(list(vault.script))
+    assert len(vault.filters) >= 2 and len(vault.gets) == 22  # only the first poll GETs
+    for job in err.value.result["jobs"]:
+        assert job["status"] == "InProgress"
+        assert [task["task_id"] for task in job["extended_info"]["tasks_list"]] == [
+            "Take Snapshot",
+            "Transfer data to vault",
+        ]
+
+
+@responses.activate
+def test_throttling_past_the_deadline_ends_as_a_timeout_with_the_last_jobs(clock, tokens):
+    vault = FakeVault({guid(1): ["InProgress"], guid(2): ["InProgress"]})
+    vault.throttled[guid(2)] = "500"
+    vault.install()
+    w = waiter(clock, tokens, timeout=100, poll_interval=30)
+    with pytest.raises(WaitTimeout) as err:
+        w.wait([guid(1), guid(2)])
+    result = err.value.result
+    assert (
+        result["timed_out"] is True
+        and result["request_id"] == "r429"
+        and result["error_code"] == "SubscriptionRequestsThrottled"
+    )
+    assert [job["status"] for job in result["jobs"]] == ["InProgress", None]  # the one seen, the one not yet seen
+    assert clock.sleeps == []  # Azure's 500 s wait does not fit: no pointless sleep

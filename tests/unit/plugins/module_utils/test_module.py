@@ -13,15 +13,15 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _module
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
     ApiError,
     JobFailed,
     MissingDependency,
     ValidationError,
-    WaitTimeout,
 )
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import normalize_job
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import job_results, normalize_job
 
 from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.fakes import SUB, example_body
 
@@ -68,7 +68,7 @@ def job(job_id, status="Completed"):
 
 def test_job_results_single():
     one = job(JOB_1)
-    assert _module.job_results([one]) == {
+    assert job_results([one]) == {
         "jobs": [one],
         "job": one,
         "ansible_facts": {"azure_backup_jobs": {JOB_1: one}, "azure_backup_job": one},
@@ -77,18 +77,19 @@ def test_job_results_single():
 
 def test_job_results_many():
     one, two = job(JOB_1), job(JOB_2, "Failed")
-    assert _module.job_results([one, two]) == {
+    assert job_results([one, two]) == {
         "jobs": [one, two],
         "ansible_facts": {"azure_backup_jobs": {JOB_1: one, JOB_2: two}},
     }
 
 
-def test_job_results_forced_single_and_empty():
+def test_job_results_forced_single_empty_and_without_facts():
     one, two = job(JOB_1), job(JOB_2)
-    assert _module.job_results([one, two], single=True)["job"] is one
-    assert "job" not in _module.job_results([one], single=False)
-    assert _module.job_results([]) == {"jobs": [], "ansible_facts": {"azure_backup_jobs": {}}}
-    assert _module.job_results([], single=True) == {"jobs": [], "ansible_facts": {"azure_backup_jobs": {}}}
+    assert job_results([one, two], single=True)["job"] is one
+    assert "job" not in job_results([one], single=False)
+    assert job_results([]) == {"jobs": [], "ansible_facts": {"azure_backup_jobs": {}}}
+    assert job_results([], single=True) == {"jobs": [], "ansible_facts": {"azure_backup_jobs": {}}}
+    assert job_results([one], facts=False) == {"jobs": [one], "job": one}  # what the _info modules return
 
 
 # ------------------------------------------------------------------ fail_from_error
@@ -111,32 +112,28 @@ def test_fail_from_error_api_error():
     assert isinstance(result["elapsed"], float)
 
 
-def test_fail_from_error_merges_partial_result_and_job_facts():
+def test_fail_from_error_keeps_what_the_task_did():
     failed = job(JOB_1, "Failed")
-    error = JobFailed("1 of 1 job(s) ended in a failed state", jobs=[failed], failed=[failed], elapsed=12.0, polls=3)
-    error.partial_result = dict(changed=True, job_id=JOB_1, attached=False, elapsed=99.0)
+    error = JobFailed(
+        "1 of 1 job(s) ended in a failed state",
+        result=dict(job_results([failed]), polls=3, timed_out=False, elapsed=12.0),
+    )
+    mod = module()
     with pytest.raises(Failed) as exc:
-        module().fail_from_error(error, item={"vm_name": "vm1"})
+        try:
+            with mod.carrying(dict(changed=True, job_id=JOB_1, attached=False, protected_item={"vm_name": "vm1"})):
+                raise error
+        except _errors.AzureBackupError as carried:
+            mod.fail_from_error(carried)
     result = exc.value.result
+    assert result["msg"] == error.msg
     assert result["changed"] is True and result["job_id"] == JOB_1 and result["attached"] is False
-    assert result["item"] == {"vm_name": "vm1"}
+    assert result["protected_item"] == {"vm_name": "vm1"}
     assert (
         result["jobs"] == [failed] and result["job"] == failed and result["polls"] == 3 and result["timed_out"] is False
     )
     assert result["ansible_facts"] == {"azure_backup_jobs": {JOB_1: failed}, "azure_backup_job": failed}
-    assert result["elapsed"] != 99.0  # the task's elapsed time, not the wait's
-
-
-def test_fail_from_error_timeout_with_many_jobs():
-    jobs = [job(JOB_1, "InProgress"), job(JOB_2)]
-    with pytest.raises(Failed) as exc:
-        module().fail_from_error(WaitTimeout("Timed out", last_seen=jobs, elapsed=60.0, polls=4))
-    result = exc.value.result
-    assert result["timed_out"] is True and result["jobs"] == jobs and "job" not in result
-    assert (
-        set(result["ansible_facts"]["azure_backup_jobs"]) == {JOB_1, JOB_2}
-        and "azure_backup_job" not in result["ansible_facts"]
-    )
+    assert result["elapsed"] != 12.0  # the task's elapsed time, not the wait's
 
 
 def test_fail_from_error_missing_dependency():
@@ -149,14 +146,10 @@ def test_fail_from_error_missing_dependency():
 
 
 def test_vault_path_from_options_and_environment(monkeypatch):
-    assert module(dict(resource_group="rg-backup", vault_name="rsv")).vault_path() == VAULT
+    assert module(dict(resource_group="rg-backup", vault_name="rsv")).vault_path().id == VAULT
     monkeypatch.setenv("AZURE_BACKUP_RESOURCE_GROUP", "rg-backup")
     monkeypatch.setenv("AZURE_BACKUP_VAULT_NAME", "rsv")
-    assert module().vault_path() == VAULT
-    assert (
-        module().vault_path("rg-x", "v-x", "sub-x")
-        == "/subscriptions/sub-x/resourceGroups/rg-x/providers/Microsoft.RecoveryServices/vaults/v-x"
-    )
+    assert module().vault_path().id == VAULT
 
 
 @pytest.mark.parametrize(
@@ -170,50 +163,74 @@ def test_vault_path_names_the_missing_option(args, option):
     assert ("AZURE_BACKUP_RESOURCE_GROUP" if option == "resource_group" else "AZURE_BACKUP_VAULT_NAME") in exc.value.msg
 
 
-def test_job_vault_path_guids_use_the_vault_options():
-    vault, ids = module(dict(resource_group="rg-backup", vault_name="rsv")).job_vault_path(
+@pytest.mark.parametrize(
+    "args,option",
+    [
+        (dict(resource_group="rg/../other", vault_name="rsv"), "resource_group"),
+        (dict(resource_group="rg", vault_name="rsv/backupJobs"), "vault_name"),
+        (dict(resource_group="rg", vault_name="rsv", subscription_id="../x"), "subscription_id"),
+    ],
+)
+def test_vault_path_refuses_names_that_would_leave_it(args, option):
+    with pytest.raises(ValidationError) as exc:
+        module(args).vault_path()
+    assert exc.value.option == option
+
+
+def test_job_refs_guids_use_the_vault_options():
+    vault, ids = module(dict(resource_group="rg-backup", vault_name="rsv")).job_refs(
         [JOB_1, JOB_2.upper(), JOB_1.upper(), JOB_2]
     )
-    assert vault == VAULT and ids == [JOB_1, JOB_2.upper()]
+    assert vault.id == VAULT and ids == [JOB_1, JOB_2.upper()]
 
 
-def test_job_vault_path_arm_ids_need_no_options(monkeypatch):
-    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")  # the subscription comes from the id too
+def test_job_refs_arm_ids_need_no_vault_options():
     refs = [
         OTHER.replace("/subscriptions/", "/Subscriptions/") + "/backupJobs/" + JOB_1,
-        OTHER.upper() + "/backupJobs/" + JOB_2,
+        OTHER.replace("rg-other", "RG-OTHER") + "/backupJobs/" + JOB_2,
         OTHER + "/backupJobs/" + JOB_1.upper(),
     ]
-    vault, ids = module().job_vault_path(refs)
-    assert vault == OTHER and ids == [JOB_1, JOB_2]
+    vault, ids = module().job_refs(refs)
+    assert vault.id.lower() == OTHER.lower() and ids == [JOB_1, JOB_2]
 
 
-def test_job_vault_path_mixed_forms_of_one_vault():
-    vault, ids = module(dict(resource_group="RG-Backup", vault_name="rsv")).job_vault_path(
+def test_job_refs_mixed_forms_of_one_vault():
+    vault, ids = module(dict(resource_group="RG-Backup", vault_name="rsv")).job_refs(
         [VAULT + "/backupJobs/" + JOB_1, JOB_2, JOB_1]
     )
-    assert vault == VAULT and ids == [JOB_1, JOB_2]
+    assert vault.id.lower() == VAULT.lower() and ids == [JOB_1, JOB_2]
 
 
-def test_job_vault_path_mixed_vaults():
+def test_job_refs_of_another_vault_than_the_options_are_refused():
     with pytest.raises(ValidationError) as exc:
-        module(dict(resource_group="rg-backup", vault_name="rsv")).job_vault_path(
-            [JOB_1, OTHER + "/backupJobs/" + JOB_2]
-        )
-    assert exc.value.option == "job_ids" and "one vault" in exc.value.msg and "2 vaults" in exc.value.msg
+        module(dict(resource_group="rg-backup", vault_name="rsv")).job_refs([JOB_1, OTHER + "/backupJobs/" + JOB_2])
+    assert exc.value.option == "job_ids" and "one vault" in exc.value.msg
     assert "rg-other" in exc.value.msg and "rg-backup" in exc.value.msg
-
-
-@pytest.mark.parametrize("refs", [[], ["nope"], [VAULT + "/backupJobs/not-a-guid"]])
-def test_job_vault_path_bad_refs(refs):
     with pytest.raises(ValidationError) as exc:
-        module(dict(resource_group="rg-backup", vault_name="rsv")).job_vault_path(refs)
+        module().job_refs([VAULT + "/backupJobs/" + JOB_1, OTHER + "/backupJobs/" + JOB_2])
+    assert "one vault" in exc.value.msg
+
+
+def test_job_refs_of_another_subscription_are_refused_not_rewritten():
+    foreign = VAULT.replace(SUB, "99999999-0000-0000-0000-000000000000") + "/backupJobs/" + JOB_1
+    with pytest.raises(ValidationError) as exc:
+        module().job_refs([foreign])
+    assert exc.value.option == "job_ids" and "99999999-0000-0000-0000-000000000000" in exc.value.msg
+    assert "subscription" in exc.value.msg
+
+
+@pytest.mark.parametrize(
+    "refs", [[], ["nope"], [VAULT + "/backupJobs/not-a-guid"], [VAULT + "/backupJobs/../" + JOB_1]]
+)
+def test_job_refs_bad_refs(refs):
+    with pytest.raises(ValidationError) as exc:
+        module(dict(resource_group="rg-backup", vault_name="rsv")).job_refs(refs)
     assert exc.value.option == "job_ids"
 
 
-def test_job_vault_path_guid_without_vault_options():
+def test_job_refs_guid_without_vault_options():
     with pytest.raises(ValidationError) as exc:
-        module().job_vault_path([JOB_1])
+        module().job_refs([JOB_1])
     assert exc.value.option == "resource_group"
 
 
@@ -221,12 +238,25 @@ def test_job_vault_path_guid_without_vault_options():
 
 
 @pytest.mark.parametrize(
-    "option,value", [("timeout", 0), ("timeout", -5), ("poll_interval", 0), ("poll_interval", -0.5)]
+    "option,value,words",
+    [
+        ("timeout", 0, "above 0"),
+        ("timeout", -5, "above 0"),
+        ("timeout", "nan", "finite"),
+        ("timeout", "inf", "finite"),
+        ("timeout", 2592001, "at most 2592000"),
+        ("poll_interval", 0, "above 0"),
+        ("poll_interval", -0.5, "above 0"),
+        ("poll_interval", "nan", "finite"),
+        ("poll_interval", "-inf", "finite"),
+        ("poll_interval", 3601, "at most 3600"),
+    ],
 )
-def test_non_positive_wait_settings_are_refused(option, value):
+def test_numeric_options_are_finite_and_in_range(option, value, words):
     with pytest.raises(Failed) as exc:
         module({option: value}, shared=("auth", "vault", "wait"))
-    assert exc.value.result["msg"] == "%s must be a positive number of seconds, got %s" % (option, float(value))
+    msg = exc.value.result["msg"]
+    assert msg.startswith(option + ": ") and words in msg and "seconds" in msg
 
 
 def test_wait_defaults_and_deadline():

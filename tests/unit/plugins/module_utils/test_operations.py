@@ -17,9 +17,8 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors impo
     WaitTimeout,
 )
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import (
-    OperationResult,
+    follow,
     job_id_from_url,
-    job_id_of,
     operation_id_from_url,
     track,
 )
@@ -156,12 +155,11 @@ def test_deadline_passes_raises_wait_timeout(clock, tokens):
     start = clock.now
     with pytest.raises(WaitTimeout) as err:
         track(make(clock, tokens), resp, deadline=start + 100)
-    # 60 s (Retry-After), then cut to the deadline (40 s), final poll at the deadline
-    assert clock.sleeps == [60.0, 40.0]
-    assert clock.now == start + 100
-    assert err.value.polls == 2 and err.value.elapsed == 100.0
-    assert err.value.last_seen == [] and err.value.operation["status"] == "InProgress"
-    assert err.value.to_result()["timed_out"] is True
+    # 60 s (Retry-After), then cut to a last poll 2 s before the deadline
+    assert clock.sleeps == [60.0, 38.0]
+    assert clock.now == start + 98
+    assert err.value.result == {"jobs": [], "timed_out": True, "elapsed": 98.0, "polls": 2}
+    assert "last status: InProgress" in err.value.msg
 
 
 @responses.activate
@@ -179,28 +177,63 @@ def test_ids_from_urls():
     assert job_id_from_url(BASE + "/x/backupFabrics/Azure/operationResults/%s" % OP) is None
 
 
-def test_job_id_of_returns_the_job_id():
-    assert job_id_of(OperationResult(OP, JOB, "Succeeded", None), "restore") == JOB
-
-
-@pytest.mark.parametrize("job_id", [None, ""])
-def test_job_id_of_without_a_job_names_the_operation(job_id):
-    with pytest.raises(AzureBackupError) as err:
-        job_id_of(OperationResult(OP, job_id, "Succeeded", {"status": "Succeeded"}), "restore")
-    assert err.value.msg == (
-        "Azure accepted the restore (operation %s, status Succeeded) but named no job to follow; look for it with "
-        "azure_backup_job_info." % OP
-    )
+@responses.activate
+def test_follow_returns_the_operation_with_its_job(clock, tokens):
+    headers = example_headers("2026-10-01/Common/TriggerBackup_Post.json")
+    resp = accepted(clock, tokens, headers)
+    responses.add(responses.GET, headers["Azure-AsyncOperation"], json=status_body("Succeeded", JOB))
+    operation = follow(make(clock, tokens), resp, "restore", deadline=clock.now + 600)
+    assert (operation.operation_id, operation.job_id) == (ZERO, JOB)
 
 
 @responses.activate
-def test_tracked_operation_without_a_job_fails_in_job_id_of(clock, tokens):
+def test_follow_without_a_job_names_the_operation_and_says_it_was_accepted(clock, tokens):
     location = (
         BASE + "/subscriptions/%s/resourceGroups/rg/providers/Microsoft.RecoveryServices/vaults/v/backupFabrics/Azure/"
         "operationResults/%s?api-version=2026-10-01" % (SUB, OP)
     )
     resp = accepted(clock, tokens, {"Location": location, "Retry-After": "1"})
     responses.add(responses.GET, location, status=204)
-    result = track(make(clock, tokens), resp, deadline=None)
-    with pytest.raises(AzureBackupError, match="Azure accepted the backup \\(operation %s, status Succeeded\\)" % OP):
-        job_id_of(result, "backup")
+    with pytest.raises(AzureBackupError) as err:
+        follow(make(clock, tokens), resp, "restore", deadline=None, result={"request": {"x": 1}})
+    assert err.value.msg == (
+        "Azure accepted the restore (operation %s, status Succeeded) but named no job to follow; look for it with "
+        "azure_backup_job_info." % OP
+    )
+    assert err.value.result == {"request": {"x": 1}, "changed": True, "operation_id": OP}
+    assert follow(make(clock, tokens), resp, "refresh", deadline=None, need_job=False).job_id is None
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        {"status": 404, "json": {"error": {"code": "ResourceNotFound", "message": "gone"}}, "headers": {"x-ms-request-id": "r404"}},
+        {"status": 200, "body": "<html>proxy</html>", "headers": {"x-ms-request-id": "rhtml"}},
+        {"status": 200, "json": {"status": "Failed", "error": {"code": "UserErrorX", "message": "no"}}, "headers": {"x-ms-request-id": "rfail"}},
+        {"status": 200, "json": {"status": "InProgress"}},
+    ],
+)  # fmt: skip
+@responses.activate
+def test_after_azure_accepted_every_failure_says_so(clock, tokens, failure):
+    """A status URL that 404s, a body that is not JSON, a failed operation, the deadline: changed, operation id."""
+    headers = example_headers("2026-10-01/Common/TriggerBackup_Post.json")
+    resp = accepted(clock, tokens, headers)
+    responses.add(responses.GET, headers["Azure-AsyncOperation"], **failure)
+    with pytest.raises(AzureBackupError) as err:
+        follow(
+            make(clock, tokens),
+            resp,
+            "backup of vm1",
+            deadline=clock.now + 90,
+            poll_interval=30,
+            result={"job_id": None},
+        )
+    result = err.value.result
+    assert result["changed"] is True and result["operation_id"] == ZERO and "job_id" in result
+    assert "Azure accepted the backup of vm1 (operation %s)" % ZERO in err.value.msg
+    assert "azure_backup_job_info" in err.value.msg
+    request_id = failure.get("headers", {}).get("x-ms-request-id")
+    if request_id:
+        assert request_id in err.value.msg and result["request_id"] == request_id
+    else:
+        assert result["timed_out"] is True

@@ -10,15 +10,20 @@ import copy
 import json
 
 import pytest
+
+try:
+    from urllib.parse import quote
+except ImportError:  # pragma: no cover
+    pass
 import responses
 from requests.utils import unquote
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _protection
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, RetryPolicy, quote_path
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, RetryPolicy
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, ValidationError
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._ids import (
-    iaasvm_container_name,
-    iaasvm_item_name,
+    container_name,
+    item_name,
     item_path,
 )
 
@@ -26,6 +31,7 @@ from ansible_collections.cloudops.azure_backup.tests.unit.plugins.module_utils.f
     BASE,
     SUB,
     VAULT,
+    VAULT_PATH,
     example_body,
     example_headers,
     load_example,
@@ -39,7 +45,7 @@ POLICY_ID = (
     "PySDKBackupTestRsVault/backupPolicies/testPolicy1"
 )
 VM_ID = "/subscriptions/%s/resourceGroups/rg-work/providers/Microsoft.Compute/virtualMachines/vm-web-01" % SUB
-ITEM_PATH = item_path(VAULT, iaasvm_container_name("rg-work", "vm-web-01"), iaasvm_item_name("rg-work", "vm-web-01"))
+ITEM_PATH = item_path(VAULT_PATH, container_name("rg-work", "vm-web-01"), item_name("rg-work", "vm-web-01"))
 
 
 def make(clock, tokens):
@@ -47,7 +53,8 @@ def make(clock, tokens):
 
 
 def url(path):
-    return BASE + quote_path(path)
+    path = path.id if hasattr(path, "id") else path
+    return BASE + "/".join(quote(segment, safe="") for segment in path.split("/"))
 
 
 def item(**properties):
@@ -165,7 +172,7 @@ def test_find_protectable_with_the_example(clock, tokens):
     body = example_body(PROTECTABLE_EXAMPLE)
     responses.add(responses.GET, url(VAULT + "/backupProtectableItems"), json=body)
     found = _protection.find_protectable(
-        make(clock, tokens), VAULT, body["value"][0]["properties"]["virtualMachineId"].upper()
+        make(clock, tokens), VAULT_PATH, body["value"][0]["properties"]["virtualMachineId"].upper()
     )
     assert found == body["value"][0]
     assert filter_of(responses.calls[0]) == load_example(PROTECTABLE_EXAMPLE)["parameters"]["$filter"]
@@ -174,7 +181,7 @@ def test_find_protectable_with_the_example(clock, tokens):
 @responses.activate
 def test_discover_found_at_once_sends_no_post(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupProtectableItems"), json=protectable(VM_ID))
-    found = _protection.discover(make(clock, tokens), VAULT, VM_ID)
+    found = _protection.discover(make(clock, tokens), VAULT_PATH, VM_ID)
     assert found["properties"]["virtualMachineId"] == VM_ID
     assert [c.request.method for c in responses.calls] == ["GET"]
 
@@ -190,7 +197,7 @@ def test_discover_refreshes_once_then_finds(clock, tokens):
     responses.add(responses.GET, url(VAULT + "/backupProtectableItems"), json={"value": []})
     responses.add(responses.GET, url(VAULT + "/backupProtectableItems"), json=protectable(VM_ID))
     refresh_calls()
-    found = _protection.discover(make(clock, tokens), VAULT, VM_ID, deadline=clock.now + 600, poll_interval=5)
+    found = _protection.discover(make(clock, tokens), VAULT_PATH, VM_ID, deadline=clock.now + 600, poll_interval=5)
     assert found["properties"]["virtualMachineId"] == VM_ID
     methods = [(c.request.method, c.request.url.split("?")[0].rsplit("/", 1)[-1]) for c in responses.calls]
     assert methods == [
@@ -210,7 +217,7 @@ def test_discover_not_found_after_refresh(clock, tokens):
     )
     refresh_calls()
     with pytest.raises(ValidationError) as exc:
-        _protection.discover(make(clock, tokens), VAULT, VM_ID, deadline=clock.now + 600, poll_interval=5)
+        _protection.discover(make(clock, tokens), VAULT_PATH, VM_ID, deadline=clock.now + 600, poll_interval=5)
     assert exc.value.option == "vm_name" and VM_ID in exc.value.msg and "after a refresh" in exc.value.msg
     assert [c.request.method for c in responses.calls].count("POST") == 1
 
@@ -228,7 +235,7 @@ def test_discover_not_found_after_refresh(clock, tokens):
     ],
 )
 def test_apply_sends_the_right_call(clock, tokens, action, method, body):
-    status_url = BASE + ITEM_PATH + "/operationsStatus/9e4a5fd0-1b2c-4d5e-8f90-a1b2c3d4e5f6?api-version=2019-05-13"
+    status_url = url(ITEM_PATH) + "/operationsStatus/9e4a5fd0-1b2c-4d5e-8f90-a1b2c3d4e5f6?api-version=2019-05-13"
     responses.add(method, url(ITEM_PATH), status=202, headers={"Azure-AsyncOperation": status_url, "Retry-After": "1"})
     responses.add(
         responses.GET,

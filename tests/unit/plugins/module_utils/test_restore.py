@@ -8,6 +8,7 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _restore
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ValidationError
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import normalize_job
@@ -91,7 +92,7 @@ def test_restore_disks_with_target_group_zones_luns_managed_disks():
 
 def test_restore_disks_with_arm_ids():
     assert request(
-        restore_type="restore_disks", staging_storage_account=SA_ID, target_resource_group=RG + "/rg-restore/"
+        restore_type="restore_disks", staging_storage_account=SA_ID, target_resource_group=RG + "/rg-restore"
     ) == dict(common("RestoreDisks", SA_ID), targetResourceGroupId=RG + "/rg-restore")
 
 
@@ -138,7 +139,7 @@ def test_alternate_location_matches_the_azure_example():
 def test_alternate_location_subnet_name_in_a_vnet_given_by_id():
     body = request(
         restore_type="alternate_location",
-        staging_storage_account="sa",
+        staging_storage_account="stsa",
         target_resource_group="rg2",
         target_vm_name="vm2",
         target_virtual_network=VNET_ID,
@@ -155,7 +156,7 @@ def test_original_location():
 
 
 def test_restore_does_not_modify_the_params():
-    given = params(restore_type="restore_disks", staging_storage_account="sa", zones=[1])
+    given = params(restore_type="restore_disks", staging_storage_account="stsa", zones=[1])
     before = dict(given)
     _restore.restore_request(given, SOURCE_VM, RP, REGION, SUB)
     assert given == before
@@ -170,17 +171,17 @@ def test_restore_does_not_modify_the_params():
         ("restore_disks", {}, "staging_storage_account"),
         ("original_location", {}, "staging_storage_account"),
         ("alternate_location", {}, "staging_storage_account"),
-        ("alternate_location", dict(staging_storage_account="sa"), "target_resource_group"),
-        ("alternate_location", dict(staging_storage_account="sa", target_resource_group="rg"), "target_vm_name"),
+        ("alternate_location", dict(staging_storage_account="stsa"), "target_resource_group"),
+        ("alternate_location", dict(staging_storage_account="stsa", target_resource_group="rg"), "target_vm_name"),
         (
             "alternate_location",
-            dict(staging_storage_account="sa", target_resource_group="rg", target_vm_name="vm"),
+            dict(staging_storage_account="stsa", target_resource_group="rg", target_vm_name="vm"),
             "target_virtual_network",
         ),
         (
             "alternate_location",
             dict(
-                staging_storage_account="sa",
+                staging_storage_account="stsa",
                 target_resource_group="rg",
                 target_vm_name="vm",
                 target_virtual_network="n",
@@ -218,41 +219,66 @@ def test_missing_required_options(restore_type, given, first_missing):
 )
 def test_options_a_type_cannot_take(restore_type, given, option):
     with pytest.raises(ValidationError) as exc:
-        request(restore_type=restore_type, staging_storage_account="sa", **given)
+        request(restore_type=restore_type, staging_storage_account="stsa", **given)
     assert exc.value.option == option
     assert ("restore_type=%s does not take" % restore_type) in exc.value.msg and option in exc.value.msg
 
 
 def test_negative_lun():
-    with pytest.raises(ValidationError, match="disk_luns: a LUN is a whole number from 0, got -1") as exc:
-        request(restore_type="restore_disks", staging_storage_account="sa", disk_luns=[0, -1])
-    assert exc.value.option == "disk_luns"
+    for luns in ([0, -1], [64]):
+        with pytest.raises(
+            ValidationError, match="disk_luns: a LUN is a whole number from 0 to 63, got -?6?[14]"
+        ) as exc:
+            request(restore_type="restore_disks", staging_storage_account="stsa", disk_luns=luns)
+        assert exc.value.option == "disk_luns"
+
+
+@pytest.mark.parametrize(
+    "given,option",
+    [
+        (dict(zones=["4"]), "zones"),
+        (dict(region="west/europe"), "region"),
+        (dict(region="westeurope?x=1"), "region"),
+        (dict(target_resource_group="rg/../prod"), "target_resource_group"),
+        (dict(staging_storage_account="st-backup"), "staging_storage_account"),
+    ],
+)
+def test_restore_disks_values_azure_would_refuse(given, option):
+    with pytest.raises(ValidationError) as exc:
+        request(**dict(dict(restore_type="restore_disks", staging_storage_account="stsa"), **given))
+    assert exc.value.option == option and exc.value.msg.startswith(option + ": ")
 
 
 @pytest.mark.parametrize(
     "given,option,form",
     [
         (dict(staging_storage_account=VNET_ID), "staging_storage_account", "Microsoft.Storage/storageAccounts/<name>"),
-        (dict(staging_storage_account="rg/sa"), "staging_storage_account", "Microsoft.Storage/storageAccounts/<name>"),
+        (dict(staging_storage_account="rg/sa"), "staging_storage_account", "storage account name"),
         (
             dict(target_resource_group="/subscriptions/%s" % SUB),
             "target_resource_group",
-            "/subscriptions/<sub>/resourceGroups/<name>",
+            "/subscriptions/<subscription>/resourceGroups/<name>",
+        ),
+        (dict(target_resource_group="/subscriptions/x/resourceGroup/rg"), "target_resource_group", "subscription id"),
+        (
+            dict(target_resource_group="/subscriptions/%s/resourceGroup/rg" % SUB),
+            "target_resource_group",
+            "/subscriptions/<subscription>/resourceGroups/<name>",
         ),
         (
-            dict(target_resource_group="/subscriptions/x/resourceGroup/rg"),
+            dict(target_resource_group="/subscriptions/99999999-0000-0000-0000-000000000000/resourceGroups/rg"),
             "target_resource_group",
-            "/subscriptions/<sub>/resourceGroups/<name>",
+            "this task acts on subscription",
         ),
         (dict(target_virtual_network=SA_ID), "target_virtual_network", "Microsoft.Network/virtualNetworks/<name>"),
-        (dict(target_subnet=VNET_ID), "target_subnet", "…/virtualNetworks/<vnet>/subnets/<name>"),
-        (dict(target_subnet="testNet/default"), "target_subnet", "…/virtualNetworks/<vnet>/subnets/<name>"),
+        (dict(target_subnet=VNET_ID), "target_subnet", "/subnets/<name>, or a name"),
+        (dict(target_subnet="testNet/default"), "target_subnet", "subnet name"),
     ],
 )
 def test_bad_arm_ids_name_the_expected_form(given, option, form):
     options = dict(
         restore_type="alternate_location",
-        staging_storage_account="sa",
+        staging_storage_account="stsa",
         target_resource_group="rg",
         target_vm_name="vm",
         target_virtual_network="net",
@@ -262,24 +288,24 @@ def test_bad_arm_ids_name_the_expected_form(given, option, form):
     with pytest.raises(ValidationError) as exc:
         request(**options)
     assert exc.value.option == option
-    assert exc.value.msg.startswith(option + ": expected") and form in exc.value.msg
+    assert exc.value.msg.startswith(option + ": ") and form in exc.value.msg
     assert "'%s'" % given[option] in exc.value.msg
 
 
 def test_bare_vnet_name_needs_a_resource_group():
     with pytest.raises(ValidationError) as exc:
-        _restore.resource_id("net", "target_virtual_network", "Microsoft.Network/virtualNetworks", SUB, None)
-    assert exc.value.option == "target_virtual_network" and "target_resource_group" in exc.value.msg
+        _ids.parse_resource(
+            "net", "target_virtual_network", "Microsoft.Network", "virtualNetworks", SUB, None, "target_resource_group"
+        )
+    assert exc.value.option == "target_virtual_network" and "needs target_resource_group" in exc.value.msg
 
 
 def test_ids_are_accepted_in_any_casing():
     odd = SA_ID.replace("/subscriptions/", "/Subscriptions/").replace("resourceGroups", "resourcegroups")
     odd = odd.replace("Microsoft.Storage", "microsoft.storage")
-    assert _restore.resource_id(odd, "x", "Microsoft.Storage/storageAccounts", SUB, None) == odd
-    assert (
-        _restore.resource_group_id(" /Subscriptions/%s/ResourceGroups/rg-a " % SUB, SUB)
-        == "/Subscriptions/%s/ResourceGroups/rg-a" % SUB
-    )
+    # fixed segments are spelled Azure's way, names are kept as given
+    assert _ids.parse_resource(odd, "x", "Microsoft.Storage", "storageAccounts", SUB, None, "g").id == SA_ID
+    assert _ids.parse_resource_group("/Subscriptions/%s/ResourceGroups/rg-A" % SUB, "x", SUB).id == RG + "/rg-A"
 
 
 # ------------------------------------------------------------------ restored resources
@@ -331,13 +357,17 @@ def test_restored_resources_without_a_bag():
 # ------------------------------------------------------------------ subnet ids
 
 
+def vnet():
+    return _ids.parse_resource_id(VNET_ID, "target_virtual_network", "Microsoft.Network", "virtualNetworks")
+
+
 def test_subnet_name_joins_the_vnet():
-    assert _restore.subnet_id("default", VNET_ID) == VNET_ID + "/subnets/default"
+    assert _ids.parse_subnet("default", "target_subnet", vnet()).id == VNET_ID + "/subnets/default"
 
 
 def test_subnet_id_of_the_vnet_in_other_casing_is_kept():
     subnet = VNET_ID.replace("/subscriptions/", "/Subscriptions/").replace("testNet", "TESTNET") + "/subnets/default"
-    assert _restore.subnet_id(subnet, VNET_ID) == subnet
+    assert _ids.parse_subnet(subnet, "target_subnet", vnet()).id.lower() == subnet.lower()
 
 
 @pytest.mark.parametrize(
@@ -351,9 +381,9 @@ def test_subnet_id_of_the_vnet_in_other_casing_is_kept():
 )
 def test_subnet_id_of_another_vnet_is_refused(other):
     with pytest.raises(ValidationError) as exc:
-        _restore.subnet_id(other, VNET_ID)
+        _ids.parse_subnet(other, "target_subnet", vnet())
     assert exc.value.option == "target_subnet"
-    assert exc.value.msg == "target_subnet: the subnet %s is not in target_virtual_network %s" % (other, VNET_ID)
+    assert exc.value.msg == "target_subnet: the subnet %s is not in the virtual network %s" % (other, VNET_ID)
 
 
 def test_restore_request_refuses_a_subnet_of_another_vnet():
@@ -361,7 +391,7 @@ def test_restore_request_refuses_a_subnet_of_another_vnet():
     with pytest.raises(ValidationError) as exc:
         request(
             restore_type="alternate_location",
-            staging_storage_account="sa",
+            staging_storage_account="stsa",
             target_resource_group="rg2",
             target_vm_name="vm2",
             target_virtual_network=VNET_ID,

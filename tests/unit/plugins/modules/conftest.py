@@ -27,6 +27,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _jobs
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _module
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, Response
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._ids import ArmPath
 
 SUB = "00000000-0000-0000-0000-000000000000"
 RESOURCE_GROUP = "rg-backup-demo"
@@ -117,6 +118,8 @@ class FakeArmClient(ArmClient):
         self.sleeps = []
         self.offset = 0.0
         self.built = 0
+        self.clock_offset = 0.0  # Azure's clock agrees with ours unless a test says otherwise
+        self.remaining = {}
 
     # -- script
     def add(self, method, path, body=None, status=200, headers=None):
@@ -137,8 +140,15 @@ class FakeArmClient(ArmClient):
         self.offset += seconds
 
     # -- the ArmClient interface the modules use
+    def wall_clock(self):
+        return time.time() + self.offset
+
     def request(self, method, path_or_url, params=None, body=None, api_version=None, deadline=None, headers=None):
         method = method.upper()
+        if isinstance(path_or_url, ArmPath):
+            path_or_url = path_or_url.id
+        elif not path_or_url.startswith("https://"):
+            raise AssertionError("request to %r: paths come from _ids (an ArmPath)" % (path_or_url,))
         self.calls.append(Call(method, path_or_url, copy.deepcopy(params), copy.deepcopy(body)))
         queue = self.routes.get((method, path_or_url))
         if not queue:
@@ -178,21 +188,14 @@ def no_real_sleep(monkeypatch):
 def fake_client(monkeypatch):
     """A FakeArmClient that AzureBackupModule.client() returns; ``built`` counts how often it was asked for.
 
-    The waiter the module builds gets the fake's clock and sleep."""
+    The waiter and operation tracking use the fake's clock and sleep (they take them from the client)."""
     fake = FakeArmClient()
 
     def client(self):
         fake.built += 1
         return fake
 
-    class FakeClockWaiter(_jobs.Waiter):
-        def __init__(self, client, *args, **kwargs):
-            kwargs.setdefault("clock", fake.clock)
-            kwargs.setdefault("sleep", fake.sleep)
-            super(FakeClockWaiter, self).__init__(client, *args, **kwargs)
-
     monkeypatch.setattr(_module.AzureBackupModule, "client", client)
-    monkeypatch.setattr(_module._jobs, "Waiter", FakeClockWaiter)
     return fake
 
 

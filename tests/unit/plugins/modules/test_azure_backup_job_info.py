@@ -61,7 +61,7 @@ def test_job_id_reads_the_job_with_extended_info(fake_client, run_module):
     assert result["changed"] is False
     assert result["job"]["job_id"] == JOB_1 and result["job"]["extended_info"]["property_bag"] == {"VM Name": "testvm"}
     assert result["jobs"] == [result["job"]]
-    assert result["ansible_facts"] == {"azure_backup_job": result["job"], "azure_backup_jobs": {JOB_1: result["job"]}}
+    assert "ansible_facts" not in result  # an _info module returns data and sets no facts
     assert [(c.method, c.path, c.params) for c in fake_client.calls] == [("GET", JOBS + "/" + JOB_1, None)]
 
 
@@ -74,7 +74,7 @@ def test_job_arm_id_needs_no_vault_options(fake_client, run_module):
 
 def test_bad_job_id_fails_without_a_client(fake_client, run_module):
     failed, result = run_module(azure_backup_job_info, args(job_id="job-1"))
-    assert failed and "job_ids" in result["msg"] and "job-1" in result["msg"]
+    assert failed and result["msg"].startswith("job_id: ") and "job-1" in result["msg"]
     assert fake_client.built == 0
 
 
@@ -149,14 +149,14 @@ def test_entity_friendly_name_is_filtered_client_side(fake_client, run_module):
     assert not failed, result
     assert "entityFriendlyName" not in filter_sent(fake_client) and "vm-web" not in filter_sent(fake_client).lower()
     assert [job["job_id"] for job in result["jobs"]] == [JOB_1, JOB_2]
-    assert set(result["ansible_facts"]["azure_backup_jobs"]) == {JOB_1, JOB_2}
-    assert "azure_backup_job" not in result["ansible_facts"]
+    assert {job["job_id"] for job in result["jobs"]} == {JOB_1, JOB_2}
+    assert "ansible_facts" not in result and "job" not in result
 
 
 def test_one_listed_job_is_also_the_job_fact(fake_client, run_module):
     fake_client.add("GET", JOBS, {"value": [listed(JOB_1, "vm-web-01"), listed(JOB_2, "vm-db-01")]})
     failed, result = run_module(azure_backup_job_info, args(entity_friendly_name="vm-db-01"))
-    assert not failed and result["ansible_facts"]["azure_backup_job"]["job_id"] == JOB_2
+    assert not failed and result["job"]["job_id"] == JOB_2 and "ansible_facts" not in result
 
 
 @pytest.mark.parametrize("given", [dict(entity_friendly_name="nobody"), dict(status="Cancelled")])
@@ -164,7 +164,7 @@ def test_nothing_matches_gives_an_empty_list(fake_client, run_module, given):
     fake_client.add("GET", JOBS, {"value": [listed(JOB_1, "vm-web-01")] if "entity_friendly_name" in given else []})
     failed, result = run_module(azure_backup_job_info, args(**given))
     assert not failed, result
-    assert result["jobs"] == [] and result["ansible_facts"] == {"azure_backup_jobs": {}} and "job" not in result
+    assert result["jobs"] == [] and "ansible_facts" not in result and "job" not in result
 
 
 def test_list_follows_next_link(fake_client, run_module):

@@ -115,10 +115,10 @@ def test_policy_name_is_sent_and_checked(fake_client, run_module):
     assert sent_filter(fake_client) == ITEMS_FILTER + " and policyName eq 'defaultpolicy'"
 
 
-def test_policy_name_quote_is_escaped(fake_client, run_module):
-    vault(fake_client)
-    run_module(azure_backup_protected_item_info, args(policy_name="o'brien"))
-    assert sent_filter(fake_client) == ITEMS_FILTER + " and policyName eq 'o''brien'"
+def test_a_policy_name_azure_cannot_have_is_refused_before_anything_is_sent(fake_client, run_module):
+    failed, result = run_module(azure_backup_protected_item_info, args(policy_name="o' or '1' eq '1"))
+    assert failed and result["msg"].startswith("policy_name: ") and "backup policy name" in result["msg"]
+    assert fake_client.calls == [] and fake_client.built == 0
 
 
 @pytest.mark.parametrize(

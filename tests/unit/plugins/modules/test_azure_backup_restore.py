@@ -113,7 +113,7 @@ def api_versions(monkeypatch, fake):
     request = fake.request
 
     def recording(method, path_or_url, **kwargs):
-        seen.append((method, path_or_url, kwargs.get("api_version")))
+        seen.append((method, getattr(path_or_url, "id", path_or_url), kwargs.get("api_version")))
         return request(method, path_or_url, **kwargs)
 
     monkeypatch.setattr(fake, "request", recording)
@@ -259,7 +259,7 @@ def test_subnet_of_another_vnet_fails_naming_target_subnet(fake_client, run_modu
     params = dict(ALR)
     params["target_subnet"] = other
     failed, result = run_module(azure_backup_restore, args(**params))
-    assert failed and result["msg"].startswith("target_subnet: the subnet %s is not in target_virtual_network" % other)
+    assert failed and result["msg"].startswith("target_subnet: the subnet %s is not in the virtual network" % other)
     assert result["changed"] is False and fake_client.sent("POST") == []
 
 
@@ -384,7 +384,7 @@ def test_operation_naming_no_job_fails_clearly(fake_client, run_module):
     failed, result = run_module(azure_backup_restore, args(wait=True))
     assert failed
     assert result["msg"].startswith(
-        "Azure accepted the restore (operation 00000000-0000-0000-0000-000000000000, status Succeeded) "
+        "Azure accepted the restore of vm-web-01 (operation 00000000-0000-0000-0000-000000000000, status Succeeded) "
         "but named no job to follow"
     )
     assert "azure_backup_job_info" in result["msg"]

@@ -83,7 +83,7 @@ def test_trigger_starts_a_backup_and_returns_its_job_id(fake_client, run_module)
     assert result["changed"] is True and result["attached"] is False
     assert result["job_id"] == JOB and result["operation_id"] == "00000000-0000-0000-0000-000000000000"
     assert result["recovery_point_expiry"] == "2099-12-31T23:59:59.000Z"
-    assert result["item"] == {"vm_name": "vm-web-01", "container_name": CONTAINER, "protected_item_name": ITEM_NAME}
+    assert result["protected_item"] == {"vm_name": "vm-web-01", "container_name": CONTAINER, "protected_item_name": ITEM_NAME}
     assert "job" not in result and "ansible_facts" not in result
     posts = fake_client.sent("POST")
     assert len(posts) == 1
@@ -277,7 +277,7 @@ def test_vm_name_alone_is_looked_up_in_the_vault(fake_client, run_module):
     accepts_backup(fake_client)
     failed, result = run_module(azure_backup_trigger, args(vm_resource_group=None))
     assert not failed, result
-    assert result["item"]["container_name"] == CONTAINER and result["job_id"] == JOB
+    assert result["protected_item"]["container_name"] == CONTAINER and result["job_id"] == JOB
     assert fake_client.calls[0].params == {"$filter": "backupManagementType eq 'AzureIaasVM' and itemType eq 'VM'"}
     assert fake_client.sent("POST")[0].path == ITEM_PATH + "/backup"
 
@@ -287,7 +287,7 @@ def test_item_given_by_vm_id(fake_client, run_module):
     vm_id = "/subscriptions/%s/resourceGroups/rg-work/providers/Microsoft.Compute/virtualMachines/vm-web-01" % SUB
     failed, result = run_module(azure_backup_trigger, args(vm_name=None, vm_resource_group=None, vm_id=vm_id))
     assert not failed, result
-    assert result["item"]["protected_item_name"] == ITEM_NAME and fake_client.calls[0].path == ITEM_PATH
+    assert result["protected_item"]["protected_item_name"] == ITEM_NAME and fake_client.calls[0].path == ITEM_PATH
 
 
 def test_unprotected_vm_fails_clearly(fake_client, run_module):
