@@ -85,7 +85,11 @@ def test_bad_job_id_fails_naming_job_ids_without_a_client(fake_client, run_modul
 
 def test_jobs_of_two_vaults_are_refused(fake_client, run_module):
     failed, result = run_module(azure_backup_job_wait, args(job_ids=[JOB_1, OTHER_VAULT + "/backupJobs/" + JOB_2]))
-    assert failed and result["msg"].startswith("job_ids: job ") and "one task waits on the jobs of one vault" in result["msg"]
+    assert (
+        failed
+        and result["msg"].startswith("job_ids: job ")
+        and "one task waits on the jobs of one vault" in result["msg"]
+    )
     assert fake_client.built == 0
 
 

@@ -389,3 +389,25 @@ def test_policy_name_and_policy_id_are_exclusive(fake_client, run_module):
     failed, result = run_module(azure_backup_protection, args(policy_id=POLICIES + "/DefaultPolicy"))
     assert failed and "mutually exclusive" in result["msg"]
     assert fake_client.built == 0
+
+
+def test_one_deadline_covers_the_operation_and_the_wait(fake_client, run_module):
+    """The protection operation takes 60 of the 100 s: the ConfigureBackup wait gets what is left."""
+    fake_client.add("GET", POLICIES + "/DefaultPolicy", policy())
+    fake_client.add("GET", ITEM_PATH, protected_item(policy_name="testPolicy1"))
+    fake_client.add("PUT", ITEM_PATH, status=202, headers=PUT_HEADERS)
+    status_url = PUT_HEADERS["Azure-AsyncOperation"]
+    for _dummy in range(2):
+        fake_client.add("GET", status_url, operation_status(status="InProgress"), headers={"Retry-After": "30"})
+    fake_client.add("GET", status_url, operation_status())
+    fake_client.add("GET", VAULT + "/backupJobs/" + JOB, job_resource(JOB, "InProgress", operation="ConfigureBackup"))
+    failed, result = run_module(azure_backup_protection, args(wait=True, timeout=100, poll_interval=30))
+    assert failed and result["timed_out"] is True
+    assert (
+        result["changed"] is True
+        and result["job_id"] == JOB
+        and result["operation_id"]
+        and result["action"] == "configure"
+    )
+    assert sum(fake_client.sleeps) < 100 and fake_client.sleeps[:2] == [30.0, 30.0]
+    assert writes(fake_client) == [("PUT", ITEM_PATH)]

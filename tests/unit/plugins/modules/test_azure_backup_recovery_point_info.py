@@ -68,7 +68,11 @@ def test_points_newest_first_whatever_azure_order(fake_client, run_module, order
     assert not failed, result
     assert result["changed"] is False
     assert [point["recovery_point_id"] for point in result["recovery_points"]] == NEWEST_FIRST
-    assert result["protected_item"] == {"vm_name": "vm-web-01", "container_name": CONTAINER, "protected_item_name": ITEM_NAME}
+    assert result["protected_item"] == {
+        "vm_name": "vm-web-01",
+        "container_name": CONTAINER,
+        "protected_item_name": ITEM_NAME,
+    }
     assert sent_filter(fake_client) is None
 
 

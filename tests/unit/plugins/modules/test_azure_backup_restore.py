@@ -396,3 +396,20 @@ def test_operation_naming_no_job_still_reports_the_change(fake_client, run_modul
     azure(fake_client, job_id=None)
     failed, result = run_module(azure_backup_restore, args())
     assert failed and result["changed"] is True and result["operation_id"] == "00000000-0000-0000-0000-000000000000"
+
+
+def test_one_deadline_covers_the_operation_and_the_wait(fake_client, run_module):
+    """The restore operation takes 60 of the 100 s: the job wait gets the 40 s left, not a fresh 100."""
+    azure(fake_client)
+    fake_client.routes[("GET", STATUS_URL)] = [
+        (200, {"Retry-After": "30"}, dict(operation_status(None), status="InProgress")),
+        (200, {"Retry-After": "30"}, dict(operation_status(None), status="InProgress")),
+        (200, {}, operation_status()),
+    ]
+    fake_client.add("GET", VAULT + "/backupJobs/" + JOB, job_resource(JOB, "InProgress", operation="Restore"))
+    failed, result = run_module(azure_backup_restore, args(wait=True, timeout=100, poll_interval=30))
+    assert failed and result["timed_out"] is True
+    assert result["changed"] is True and result["job_id"] == JOB and result["operation_id"]
+    assert result["request"]["properties"]["recoveryType"] == "RestoreDisks"  # what was sent, kept
+    assert sum(fake_client.sleeps) < 100 and fake_client.sleeps[:2] == [30.0, 30.0]
+    assert len(fake_client.sent("POST")) == 1

@@ -12,7 +12,7 @@ import datetime
 import pytest
 
 from ansible_collections.cloudops.azure_backup.plugins.modules import azure_backup_trigger
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, WriteOutcomeUnknown
 
 from ansible_collections.cloudops.azure_backup.tests.unit.plugins.modules.conftest import (
     RESOURCE_GROUP,
@@ -83,7 +83,11 @@ def test_trigger_starts_a_backup_and_returns_its_job_id(fake_client, run_module)
     assert result["changed"] is True and result["attached"] is False
     assert result["job_id"] == JOB and result["operation_id"] == "00000000-0000-0000-0000-000000000000"
     assert result["recovery_point_expiry"] == "2099-12-31T23:59:59.000Z"
-    assert result["protected_item"] == {"vm_name": "vm-web-01", "container_name": CONTAINER, "protected_item_name": ITEM_NAME}
+    assert result["protected_item"] == {
+        "vm_name": "vm-web-01",
+        "container_name": CONTAINER,
+        "protected_item_name": ITEM_NAME,
+    }
     assert "job" not in result and "ansible_facts" not in result
     posts = fake_client.sent("POST")
     assert len(posts) == 1
@@ -323,3 +327,48 @@ def test_attach_and_wait_for_the_running_backup(fake_client, run_module):
     assert result["job"]["status"] == "Completed" and result["polls"] == 1 and result["timed_out"] is False
     assert result["ansible_facts"]["azure_backup_job"]["status"] == "Completed"
     assert fake_client.sent("POST") == []
+
+
+# ------------------------------------------------------------------ one deadline across the phases
+
+
+def test_one_deadline_covers_the_operation_and_the_wait(fake_client, run_module):
+    """The operation takes 90 of the 100 s: the job wait gets what is left, not a fresh 100 s."""
+    vault(fake_client)
+    fake_client.add("POST", ITEM_PATH + "/backup", status=202, headers=example_headers(TRIGGER_EXAMPLE))
+    in_progress = dict(operation_status(), status="InProgress")
+    del in_progress["properties"]
+    for _dummy in range(3):
+        fake_client.add("GET", STATUS_URL, in_progress, headers={"Retry-After": "30"})
+    fake_client.add("GET", STATUS_URL, operation_status())
+    fake_client.add("GET", JOBS + "/" + JOB, job_resource(JOB, "InProgress"))
+    failed, result = run_module(azure_backup_trigger, args(wait=True, timeout=100, poll_interval=30))
+    assert failed and result["timed_out"] is True
+    assert result["changed"] is True and result["job_id"] == JOB and result["operation_id"]
+    assert result["jobs"][0]["status"] == "InProgress"
+    # every sleep together stays inside the one deadline (the real time of the test is next to nothing)
+    assert sum(fake_client.sleeps) < 100
+    assert fake_client.sleeps[:3] == [30.0, 30.0, 30.0] and len(fake_client.sleeps) <= 5
+
+
+def test_a_lost_backup_answer_returns_the_running_backup_it_started(fake_client, run_module):
+    vault(fake_client)
+    fake_client.add_error(
+        "POST",
+        ITEM_PATH + "/backup",
+        WriteOutcomeUnknown(
+            "POST …/backup failed: HTTP 500. The request may have reached Azure.",
+            status=500,
+            code="InternalServerError",
+        ),
+    )
+    # the backup it started shows up in the list on the next look
+    fake_client.routes[("GET", JOBS)].append(
+        (200, {}, {"value": [job_resource(RUNNING, "InProgress", containerName="iaasvmcontainerv2;rg-work;vm-web-01")]})
+    )
+    fake_client.add("GET", JOBS + "/" + RUNNING, job_resource(RUNNING, "InProgress"))
+    failed, result = run_module(azure_backup_trigger, args())
+    assert not failed, result
+    assert result["changed"] is True and result["job_id"] == RUNNING and result["attached"] is False
+    assert any("answer to the backup request was lost" in warning for warning in result["warnings"])
+    assert len(fake_client.sent("POST")) == 1
