@@ -2,12 +2,13 @@
 
 Pipeline (before the view): request ids -> "before" faults -> for ARM paths: bearer token (401),
 subscription access (403), api-version (400), throttling (429), resource group / vault (404).
-After the view: ARM headers, "after" faults, request log + stats.
+After the view: "after" faults, Date (emulated time, every response), ARM headers, request log + stats.
 """
 
 import json
 import time
 import uuid
+from urllib.parse import quote
 
 from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
@@ -15,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from . import arm
 from .routes import aad, control, items, jobs, metadata, vault
 from .routes.common import arm_json, json_response
+from .timefmt import iso
 
 _ARM_PREFIX = "/subscriptions/"
 MIN_API_VERSION = "2016-01-01"
@@ -293,10 +295,14 @@ def apply_fault(fault, response):
         resp = Response(body, status=fault.status or 200, mimetype="application/json")
         _fault_headers(fault, resp)
         return resp
+    if fault.action == "repeat_next_link":
+        return _repeat_next_link(response)
     if fault.body is not None:
-        payload = fault.body if isinstance(fault.body, (dict, list)) else None
-        text = json.dumps(payload) if payload is not None else str(fault.body)
-        resp = Response(text, status=fault.status, mimetype="application/json")
+        if isinstance(fault.body, (dict, list)):
+            resp = Response(json.dumps(fault.body), status=fault.status, mimetype="application/json")
+        else:
+            # A text body goes out as given, under the fault's content_type (e.g. a text/html proxy page).
+            resp = Response(str(fault.body), status=fault.status, content_type=fault.content_type)
     else:
         code, message = _DEFAULT_FAULT_ERRORS.get(fault.status, ("Error%d" % fault.status, "Injected failure."))
         if "%s" in message:
@@ -304,6 +310,33 @@ def apply_fault(fault, response):
         resp = json_response(arm.error_body(code, message), fault.status)
     _fault_headers(fault, resp)
     return resp
+
+
+def _repeat_next_link(response):
+    """The real answer with nextLink pointing at this very request: a client following it loops.
+
+    Only a 200 with a JSON object body is changed (a list page); anything else goes out unchanged."""
+    if response.status_code != 200:
+        return response
+    try:
+        body = json.loads(response.get_data())
+    except ValueError:
+        return response
+    if not isinstance(body, dict):
+        return response
+    body["nextLink"] = request_url()
+    response.set_data(json.dumps(body))
+    return response
+
+
+def request_url():
+    """The absolute URL of this request as received (raw path and query, before canonical_path)."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not raw or not raw.startswith("/"):
+        path = quote(request.environ.get("emulator.raw_path", request.path), safe="/;:@!$&'()*+,=-._~%")
+        query = request.query_string.decode("latin-1")
+        raw = path + ("?" + query if query else "")
+    return "%s://%s%s" % (request.scheme, request.host, raw)
 
 
 def _fault_headers(fault, resp):
@@ -329,9 +362,12 @@ def _finish(response):
             replaced = apply_fault(fault, response)
             if replaced is not None:
                 response = replaced
+    now = e.now()
+    # The emulated Azure time, on every response (werkzeug's handler would write real time).
+    response.headers["Date"] = arm.http_date(now)
     if is_arm_request():
         for key, value in arm.arm_headers(
-            g.request_id, e.state.location, request.headers.get("x-ms-client-request-id")
+            g.request_id, e.state.location, now, request.headers.get("x-ms-client-request-id")
         ).items():
             if key not in response.headers:
                 response.headers[key] = value
@@ -347,17 +383,11 @@ def _finish(response):
         status=status,
         client_request_id=request.headers.get("x-ms-client-request-id"),
         request_id=g.get("request_id"),
-        emulated_time=_iso_now(e),
+        emulated_time=iso(now),
         fault_id=g.get("fault"),
         duration_ms=round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
     )
     return response
-
-
-def _iso_now(e):
-    from .timefmt import iso
-
-    return iso(e.now())
 
 
 def _safe_query():

@@ -1,7 +1,8 @@
 """ARM error bodies and the headers ARM puts on every response."""
 
 import uuid
-from datetime import datetime, timezone
+from datetime import timezone
+from email.utils import format_datetime
 
 
 class ArmError(Exception):
@@ -29,11 +30,12 @@ def new_request_id():
     return str(uuid.uuid4())
 
 
-def arm_headers(request_id, region, client_request_id=None):
+def arm_headers(request_id, region, now, client_request_id=None):
     """The headers observed on every Backup/ARM response (README §1), minus rate-limit ones.
 
-    Server and Date are written by the HTTP server itself (server._Handler)."""
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    ``now`` is the emulated time (aware, UTC) stamped into x-ms-routing-request-id. Date is set
+    for every response by the app (http_date); Server by the HTTP server (server._Handler)."""
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
     headers = {
         "Cache-Control": "no-cache",
         "Pragma": "no-cache",
@@ -48,6 +50,11 @@ def arm_headers(request_id, region, client_request_id=None):
     if client_request_id:
         headers["x-ms-client-request-id"] = client_request_id
     return headers
+
+
+def http_date(now):
+    """``now`` (aware datetime) as an RFC 7231 Date header value: 'Thu, 26 Nov 2026 12:00:00 GMT'."""
+    return format_datetime(now.astimezone(timezone.utc).replace(microsecond=0), usegmt=True)
 
 
 # --- common ARM errors -------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """An Entra-ID-like token issuer and the bearer check ARM does on every call.
 
 Tokens are opaque; they expire after ``token_lifetime_seconds`` of *real* time (tokens are the
-client's business, not Azure's emulated timeline) and can be force-expired by the control API.
+client's business, not Azure's emulated timeline) and can be revoked by the control API: every
+token issued so far then gets the 401 code chosen (REVOCATION_CODES); later tokens are valid.
 """
 
 import secrets
@@ -13,6 +14,9 @@ from datetime import datetime, timedelta, timezone
 from . import arm
 
 ARM_AUDIENCES_PUBLIC = ("https://management.azure.com", "https://management.core.windows.net")
+# The 401 codes ARM answers for a revoked token (POST /_emulator/tokens/expire {"code": ...}).
+REVOCATION_CODES = ("ExpiredAuthenticationToken", "InvalidAuthenticationToken")
+INVALID_TOKEN_MESSAGE = "The access token is invalid."
 
 
 class AadError(Exception):
@@ -149,10 +153,14 @@ class TokenStore:
             400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'."
         )
 
-    def expire_all(self):
+    def expire_all(self, code=REVOCATION_CODES[0]):
+        """Revoke every token issued so far: ARM answers 401 ``code`` for them. Returns how many."""
+        if code not in REVOCATION_CODES:
+            raise ValueError("code must be one of %s" % ", ".join(REVOCATION_CODES))
         with self._lock:
             for info in self._tokens.values():
                 info["expired"] = True
+                info["revoked_code"] = code
             return len(self._tokens)
 
     # --- checking (ARM) --------------------------------------------------------------------
@@ -183,12 +191,12 @@ class TokenStore:
             )
         with self._lock:
             info = self._tokens.get(token.strip())
-        if info is None:
+        if info is None or info.get("revoked_code") == "InvalidAuthenticationToken":
             raise arm.ArmError(
                 401,
                 "InvalidAuthenticationToken",
-                "The access token is invalid.",
-                headers={"WWW-Authenticate": challenge % "The access token is invalid."},
+                INVALID_TOKEN_MESSAGE,
+                headers={"WWW-Authenticate": challenge % INVALID_TOKEN_MESSAGE},
             )
         now = self._now()
         if info["expired"] or now >= info["expires_at"]:

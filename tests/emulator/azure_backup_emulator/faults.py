@@ -1,11 +1,20 @@
-"""Fault injection: rules that replace (or follow) the real answer for matching requests."""
+"""Fault injection: rules that replace (or follow) the real answer for matching requests.
+
+A match is counted, the first ``after`` matches pass, then each further match is faulted with
+``probability`` (a random.Random(seed) of the fault's own, so a seed replays the same pattern for
+the same request order), until ``count`` faults were applied.
+"""
 
 import itertools
+import numbers
+import random
 import re
 import threading
 
-ACTIONS = ("status", "drop", "delay", "malformed")
+ACTIONS = ("status", "drop", "delay", "malformed", "repeat_next_link")
 PHASES = ("before", "after")
+# Actions that work on the real answer, so need the handler to have run.
+AFTER_ONLY = ("repeat_next_link",)
 
 
 class FaultError(ValueError):
@@ -27,10 +36,14 @@ class Fault:
         self.retry_after_ms = spec.get("retry_after_ms")
         self.delay_ms = int(spec.get("delay_ms", 0))
         self.body = spec.get("body")
+        self.content_type = spec.get("content_type", "application/json")  # for a string body
         self.headers = dict(spec.get("headers") or {})
+        self.probability = spec.get("probability")  # None: every match
+        self.seed = spec.get("seed")
         self.matched = 0
         self.applied = 0
         self._check()
+        self._random = random.Random(self.seed)
         self._regex = re.compile(self.path_regex, re.I) if self.path_regex else None
 
     def _check(self):
@@ -40,8 +53,19 @@ class Fault:
             raise FaultError("phase must be one of %s" % ", ".join(PHASES))
         if not self.operation and not self.path_regex and not self.method:
             raise FaultError("a fault needs 'operation', or 'method' and/or 'path_regex'")
+        if self.action in AFTER_ONLY and self.phase != "after":
+            raise FaultError("action %s needs phase 'after' (it edits the real answer)" % self.action)
         if self.count is not None:
             self.count = int(self.count)
+        if self.probability is not None:
+            p = self.probability
+            if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 < p <= 1:
+                raise FaultError("probability must be a number with 0 < probability <= 1")
+            self.probability = float(p)
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
+            raise FaultError("seed must be an integer")
+        if not isinstance(self.content_type, str) or not self.content_type.strip():
+            raise FaultError("content_type must be a non-empty string")
         if self.path_regex:
             try:
                 re.compile(self.path_regex)
@@ -68,6 +92,10 @@ class Fault:
     def exhausted(self):
         return self.count is not None and self.applied >= self.count
 
+    def roll(self):
+        """Whether this (counted, not skipped) match is faulted: always, or with ``probability``."""
+        return self.probability is None or self._random.random() < self.probability
+
     def to_dict(self):
         return {
             "id": self.id,
@@ -83,7 +111,10 @@ class Fault:
             "retry_after_ms": self.retry_after_ms,
             "delay_ms": self.delay_ms,
             "body": self.body,
+            "content_type": self.content_type,
             "headers": self.headers,
+            "probability": self.probability,
+            "seed": self.seed,
             "matched": self.matched,
             "applied": self.applied,
         }
@@ -116,7 +147,7 @@ class FaultRegistry:
                 if fault.exhausted() or not fault.matches(operation, method, path, phase):
                     continue
                 fault.matched += 1
-                if fault.matched <= fault.after:
+                if fault.matched <= fault.after or not fault.roll():
                     continue
                 fault.applied += 1
                 return fault

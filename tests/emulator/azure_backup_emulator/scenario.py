@@ -109,6 +109,10 @@ DEFAULT_SCENARIO = {
         # Exists but the vault has not discovered it yet: protectable only after refreshContainers.
         {"name": "vm-new-01", "resource_group": "rg-workloads", "protected": False, "discovered": False},
     ],
+    # Many protected VMs without listing them (soak tests): count of them, named prefix + 001..N,
+    # added after virtual_machines. Any other key (policy, protected, size, backup, ...) is copied
+    # into every generated VM.
+    "generated_vms": {"count": 0, "prefix": "vm-gen-", "resource_group": "rg-generated", "policy": "DefaultPolicy"},
     "timing": {
         # Emulated seconds. Per VM the values vary a little, deterministically.
         "retry_after_seconds": 60,
@@ -177,10 +181,32 @@ def load_scenario(path=None, data=None):
     return scenario
 
 
+def generated_vms(spec):
+    """The VM specs ``generated_vms`` stands for: prefix + zero-padded index (001..count)."""
+    spec = dict(spec or {})
+    count = spec.pop("count", 0)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ValueError("generated_vms.count must be an integer >= 0")
+    prefix = spec.pop("prefix", "vm-gen-")
+    if not isinstance(prefix, str) or not prefix:
+        raise ValueError("generated_vms.prefix must be a non-empty string")
+    spec.setdefault("resource_group", "rg-generated")
+    spec.pop("name", None)
+    width = max(3, len(str(count)))
+    return [dict(copy.deepcopy(spec), name="%s%0*d" % (prefix, width, index)) for index in range(1, count + 1)]
+
+
+def all_vms(scenario):
+    """virtual_machines, then the generated ones."""
+    return list(scenario["virtual_machines"]) + generated_vms(scenario.get("generated_vms"))
+
+
 def validate(scenario):
     names = set()
     policies = {p["name"].lower() for p in scenario["policies"]}
-    for vm in scenario["virtual_machines"]:
+    if not isinstance(scenario.get("generated_vms") or {}, dict):
+        raise ValueError("generated_vms must be a mapping {count, prefix, resource_group, policy}")
+    for vm in all_vms(scenario):
         for key in ("name", "resource_group"):
             if not vm.get(key):
                 raise ValueError("virtual machine without %s: %r" % (key, vm))

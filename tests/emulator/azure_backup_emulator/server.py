@@ -11,24 +11,56 @@ import trustme
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .app import create_app
+from .arm import http_date
 from .emulator import Emulator
 
 
 class _Handler(WSGIRequestHandler):
     """Quiet request handler speaking HTTP/1.1 (keep-alive, as ARM does); a dropped connection (fault
-    injection) is closed, not kept alive."""
+    injection) is closed, not kept alive.
+
+    Date: the app sets it on every response (emulated time, app._finish). http.server's
+    send_response would add a second one (real time), so it is only written here when the app did
+    not send one (an answer werkzeug makes itself, e.g. to a malformed request line), and then in
+    emulated time as well."""
 
     protocol_version = "HTTP/1.1"
+    _needs_date = False
 
     def version_string(self):
-        # The Server header ARM answers with (README §1); sent once, by http.server.
+        # The Server header ARM answers with (README §1); sent once, by send_response.
         return "Microsoft-IIS/10.0"
+
+    def send_response(self, code, message=None):
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Server", self.version_string())
+        self._needs_date = True
+
+    def send_header(self, keyword, value):
+        if keyword.lower() == "date":
+            self._needs_date = False
+        super().send_header(keyword, value)
+
+    def end_headers(self):
+        if self._needs_date:
+            self.send_header("Date", self.date_time_string())
+        self._needs_date = False
+        super().end_headers()
+
+    def date_time_string(self, timestamp=None):
+        emulator = getattr(self.server, "emulator", None)
+        if timestamp is None and emulator is not None:
+            return http_date(emulator.now())
+        return super().date_time_string(timestamp)
 
     def connection_dropped(self, error, environ=None):
         self.close_connection = True
 
     def log_request(self, code="-", size="-"):
-        logging.getLogger("azure_backup_emulator.access").debug("%s %s %s", self.command, self.path.split("?")[0], code)
+        # command/path are unset when the request line itself was unreadable (http.server's send_error)
+        path = (getattr(self, "path", None) or "-").split("?")[0]
+        logging.getLogger("azure_backup_emulator.access").debug("%s %s %s", getattr(self, "command", "-"), path, code)
 
 
 def make_tls(hosts=("127.0.0.1", "localhost")):
@@ -49,6 +81,7 @@ class EmulatorServer:
         self.ca, context = make_tls()
         self.httpd = make_server(host, port, self.app, threaded=True, ssl_context=context, request_handler=_Handler)
         self.httpd.daemon_threads = True
+        self.httpd.emulator = self.emulator  # read by _Handler.date_time_string
         self.host = host
         self.port = self.httpd.server_port
         self._thread = None

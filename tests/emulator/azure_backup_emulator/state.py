@@ -12,6 +12,7 @@ from . import arm
 from .jobs import Job, Task, backup_final_property_bag, backup_property_bag, error_info
 from .models import ProtectedItem, RecoveryPoint, VirtualMachine, stable_fraction, vary
 from .operations import Operation
+from .scenario import all_vms
 
 BACKUP_IN_PROGRESS_MESSAGE = (
     "Backup failed as another backup operation is already in progress. Please wait until the "
@@ -49,6 +50,7 @@ class VaultState:
         self.operations = {}
         self._open_ops = set()
         self._open_jobs = set()
+        self._scheduled = 0  # operations + jobs added so far (settle)
         self._counter = 0
         self.resource_groups = {self.vault_rg.lower()}
         self.resource_groups.update(rg.lower() for rg in scenario.get("resource_groups") or [])
@@ -57,7 +59,7 @@ class VaultState:
     # --- building / seeding ----------------------------------------------------------------
 
     def _build(self, now):
-        for spec in self.scenario["virtual_machines"]:
+        for spec in all_vms(self.scenario):
             vm = VirtualMachine(
                 name=spec["name"],
                 resource_group=spec["resource_group"],
@@ -105,11 +107,13 @@ class VaultState:
     def _add_job(self, job):
         self.jobs[job.job_id] = job
         self._open_jobs.add(job.job_id)
+        self._scheduled += 1
         return job
 
     def _add_op(self, op):
         self.operations[op.op_id] = op
         self._open_ops.add(op.op_id)
+        self._scheduled += 1
         return op
 
     def item_path(self, item_or_vm):
@@ -195,21 +199,31 @@ class VaultState:
     # --- time ------------------------------------------------------------------------------
 
     def settle(self, now):
-        """Complete, in time order, every operation and job whose end is not after ``now``."""
+        """Complete, in time order, every operation and job whose end is not after ``now``.
+
+        The due list is sorted once and worked through; it is only rebuilt when completing one
+        scheduled something new (an operation that starts its job), so a scenario with hundreds
+        of VMs and their history loads in linear, not quadratic, time."""
         while True:
             due = [(self.operations[o].end, 0, o) for o in self._open_ops if self.operations[o].end <= now]
-            due += [(self.jobs[j].planned_end(), 1, j) for j in self._open_jobs if self.jobs[j].planned_end() <= now]
+            due += [(end, 1, j) for j in self._open_jobs for end in (self.jobs[j].planned_end(),) if end <= now]
             if not due:
                 return
-            _when, kind, key = min(due)
-            if kind == 0:
-                self._open_ops.discard(key)
-                self.operations[key].settle()
-            else:
-                self._open_jobs.discard(key)
-                job = self.jobs[key]
-                job.settled = True
-                self._job_ended(job)
+            for _when, kind, key in sorted(due):
+                scheduled = self._scheduled
+                self._complete(kind, key)
+                if self._scheduled != scheduled:
+                    break  # something new may end before the rest of this list
+
+    def _complete(self, kind, key):
+        if kind == 0:
+            self._open_ops.discard(key)
+            self.operations[key].settle()
+        else:
+            self._open_jobs.discard(key)
+            job = self.jobs[key]
+            job.settled = True
+            self._job_ended(job)
 
     def _job_ended(self, job):
         hook = job.context.get("on_end")

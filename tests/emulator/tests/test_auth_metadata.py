@@ -1,7 +1,14 @@
 """Cloud metadata, the Entra-ID-like authority, and ARM's bearer / subscription / RG / vault checks."""
 
+import http.client
+import socket
+import ssl
+from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
 import pytest
 
+from azure_backup_emulator.timefmt import parse_iso
 from conftest import SUB, VAULT
 
 
@@ -227,3 +234,138 @@ def test_v1_token_endpoint_and_instance_discovery(client):
     assert stats["token_requests"] >= 1
     discovery = client.get("/common/discovery/instance", auth=False, api="1.1").json()
     assert discovery["tenant_discovery_endpoint"].startswith(client.url)
+
+
+# --- tokens revoked with a chosen code -------------------------------------------------------
+
+
+def test_tokens_revoked_as_invalid_then_a_new_token_works(client):
+    old = client.get_token()
+    assert client.get(VAULT).status_code == 200
+    revoked = client.control("POST", "/tokens/expire", {"code": "InvalidAuthenticationToken"})
+    assert revoked["code"] == "InvalidAuthenticationToken" and revoked["expired"] >= 1
+    resp = client.get(VAULT)
+    assert resp.status_code == 401
+    assert resp.json()["error"] == {
+        "code": "InvalidAuthenticationToken",
+        "message": "The access token is invalid.",
+        "target": None,
+        "details": None,
+    }
+    assert 'error_description="The access token is invalid."' in resp.headers["WWW-Authenticate"]
+    client.token = None  # a token issued after the revocation is valid
+    assert client.get_token() != old
+    assert client.get(VAULT).status_code == 200
+    assert client.get(VAULT, headers={"Authorization": "Bearer " + old}).status_code == 401
+
+
+def test_tokens_revoked_as_expired_by_default(client):
+    client.get_token()
+    revoked = client.control("POST", "/tokens/expire", {"code": "ExpiredAuthenticationToken"})
+    assert revoked["code"] == "ExpiredAuthenticationToken"
+    resp = client.get(VAULT)
+    assert resp.status_code == 401 and resp.json()["error"]["code"] == "ExpiredAuthenticationToken"
+    assert "is earlier than current UTC time" in resp.json()["error"]["message"]
+    assert 'error_description="The access token has expired."' in resp.headers["WWW-Authenticate"]
+    client.token = None
+    assert client.get(VAULT).status_code == 200
+
+
+@pytest.mark.parametrize("code", ["AuthenticationFailed", "expiredauthenticationtoken", "", None, 401])
+def test_token_revocation_rejects_other_codes(client, code):
+    assert client.get(VAULT).status_code == 200
+    resp = client.session.post(client.url + "/_emulator/tokens/expire", json={"code": code}, timeout=10)
+    assert resp.status_code == 400
+    assert "InvalidAuthenticationToken" in resp.json()["error"]["message"]
+    assert client.get(VAULT).status_code == 200  # nothing was revoked
+
+
+# --- Date: the emulated clock ------------------------------------------------------------------
+
+THREE_DAYS = 3 * 86400
+
+
+def _emulated_now(client):
+    return parse_iso(client.control("GET", "/time")["now"])
+
+
+def _assert_emulated(header, before, after):
+    value = parsedate_to_datetime(header)
+    assert before.replace(microsecond=0) <= value <= after, (header, before, after)
+    assert value - datetime.now(timezone.utc) > timedelta(days=2)  # not real time
+
+
+def test_date_header_is_the_emulated_time_on_every_response(client):
+    client.advance(THREE_DAYS)
+    tenant = client.env["AZURE_TENANT"]
+    before = _emulated_now(client)
+    responses = [
+        client.get(VAULT),  # ARM 200
+        client.get(VAULT + "/backupJobs/00000000-0000-0000-0000-000000000001"),  # ARM 404
+        client.get(VAULT, auth=False),  # ARM 401 (raised before the view)
+        client.get("/metadata/endpoints", auth=False, api="2022-09-01"),
+        client.get("/%s/v2.0/.well-known/openid-configuration" % tenant, auth=False, api=None),
+        client.session.post(
+            "%s/%s/oauth2/v2.0/token" % (client.url, tenant),
+            data={"grant_type": "client_credentials", "client_id": "nobody", "scope": client.url + "/.default"},
+        ),  # AADSTS error
+        client.session.get(client.url + "/_emulator/stats"),
+        client.session.get(client.url + "/no/such/route"),
+    ]
+    after = _emulated_now(client)
+    assert [r.status_code for r in responses] == [200, 404, 401, 200, 200, 400, 200, 404]
+    for resp in responses:
+        _assert_emulated(resp.headers["Date"], before, after)
+    # x-ms-routing-request-id stamps the emulated time too
+    region, stamp, request_id = responses[0].headers["x-ms-routing-request-id"].split(":")
+    routed = datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    assert region == "WESTEUROPE" and request_id == responses[0].headers["x-ms-request-id"]
+    assert before.replace(microsecond=0) <= routed <= after
+
+
+def _raw_connection(client):
+    context = ssl.create_default_context(cafile=client.ca)
+    return http.client.HTTPSConnection("127.0.0.1", client.server.port, context=context, timeout=10)
+
+
+def test_raw_response_has_exactly_one_date_and_server_header(client):
+    client.advance(THREE_DAYS)
+    before = _emulated_now(client)
+    for path, headers in (
+        ("%s?api-version=2026-10-01" % VAULT, {"Authorization": "Bearer " + client.get_token()}),
+        ("/_emulator/time", {}),
+        ("/metadata/endpoints?api-version=2022-09-01", {}),
+    ):
+        conn = _raw_connection(client)
+        try:
+            conn.request("GET", path, headers=headers)
+            resp = conn.getresponse()
+            resp.read()
+            assert resp.status == 200
+            dates = resp.msg.get_all("Date")
+            assert len(dates) == 1, dates
+            assert resp.msg.get_all("Server") == ["Microsoft-IIS/10.0"]
+            _assert_emulated(dates[0], before, _emulated_now(client))
+        finally:
+            conn.close()
+
+
+def test_answer_made_by_the_http_server_itself_has_one_emulated_date(client):
+    """A request line werkzeug cannot parse never reaches the app; the handler writes Date."""
+    client.advance(THREE_DAYS)
+    before = _emulated_now(client)
+    context = ssl.create_default_context(cafile=client.ca)
+    with socket.create_connection(("127.0.0.1", client.server.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+            sock.sendall(b"GET /a b c HTTP/1.1\r\n\r\n")
+            data = b""
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+    head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    assert head[0].startswith("HTTP/1.1 400")
+    dates = [line.split(":", 1)[1].strip() for line in head[1:] if line.lower().startswith("date:")]
+    assert len(dates) == 1, head
+    _assert_emulated(dates[0], before, _emulated_now(client))

@@ -312,6 +312,40 @@ def test_protected_items_list_filters_and_paging(client):
         client.control("POST", "/scenario", {})
 
 
+SOAK = {"count": 200, "prefix": "vm-soak-", "resource_group": "rg-soak", "policy": "DefaultPolicy"}
+
+
+def _all_pages(client, path):
+    pages = [client.get(path).json()]
+    while pages[-1].get("nextLink"):
+        pages.append(client.get(pages[-1]["nextLink"], api=None).json())
+    return pages
+
+
+def test_generated_vms_scenario_lists_200_protected_items(client):
+    expected = ["vm-soak-%03d" % i for i in range(1, 201)]
+    client.control("POST", "/scenario", {"virtual_machines": [], "generated_vms": SOAK})
+    try:
+        pages = _all_pages(client, VAULT + "/backupProtectedItems")
+        assert len(pages) == 1 and "nextLink" not in pages[0]  # exactly one full page (page_size 200)
+        items = pages[0]["value"]
+        assert [i["properties"]["friendlyName"] for i in items] == expected
+        first = items[0]["properties"]
+        assert first["containerName"] == "iaasvmcontainerv2;rg-soak;vm-soak-001"
+        assert first["policyName"] == "DefaultPolicy" and first["protectionState"] == "Protected"
+        assert client.get(item_path("vm-soak-200", rg="rg-soak")).status_code == 200
+
+        # merged after the default virtual_machines: 205 items, paged 200 + 5
+        client.control("POST", "/scenario", {"generated_vms": SOAK})
+        pages = _all_pages(client, VAULT + "/backupProtectedItems")
+        assert [len(p["value"]) for p in pages] == [200, 5]
+        names = [i["properties"]["friendlyName"] for p in pages for i in p["value"]]
+        assert sorted(n for n in names if n.startswith("vm-soak-")) == expected
+        assert len(set(names)) == 205 and "vm-web-01" in names
+    finally:
+        client.control("POST", "/scenario", {})
+
+
 def test_protected_item_shape(client):
     props = client.get(item_path("vm-web-01")).json()["properties"]
     for key in (

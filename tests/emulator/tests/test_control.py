@@ -1,6 +1,7 @@
 """Control API: faults, throttling, stats, request log, reset, time; and the CLI."""
 
 import json
+import random
 import signal
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from datetime import datetime
 import pytest
 import requests
 
-from conftest import VAULT
+from conftest import VAULT, item_path
 
 JOBS = VAULT + "/backupJobs"
 
@@ -110,6 +111,88 @@ def test_fault_validation(client):
     assert resp.status_code == 400
     resp = client.session.post(client.url + "/_emulator/faults", json={"operation": "X", "action": "explode"})
     assert resp.status_code == 400
+
+
+def test_fault_repeat_next_link_makes_a_list_loop(client):
+    client.control(
+        "POST", "/faults", {"operation": "BackupJobs_List", "action": "repeat_next_link", "phase": "after", "count": 2}
+    )
+    first = client.get(JOBS, params={"$filter": "operation eq 'Backup' and status eq 'Completed'"})
+    assert first.status_code == 200
+    body = first.json()
+    assert body["nextLink"] == first.url  # the request itself, query as sent
+    assert "%24filter=operation+eq+%27Backup%27" in body["nextLink"] and body["value"]
+    again = client.get(body["nextLink"], api=None)
+    assert again.json()["nextLink"] == body["nextLink"]
+    assert [j["name"] for j in again.json()["value"]] == [j["name"] for j in body["value"]]
+    assert "nextLink" not in client.get(body["nextLink"], api=None).json()  # count exhausted: the real page
+    assert client.control("GET", "/faults")["faults"][0]["applied"] == 2
+
+
+def test_fault_repeat_next_link_keeps_the_path_as_received(client):
+    client.control(
+        "POST", "/faults", {"operation": "RecoveryPoints_List", "action": "repeat_next_link", "phase": "after"}
+    )
+    url = item_path("vm-web-01", quote=True) + "/recoveryPoints"
+    resp = client.get(url)
+    assert resp.status_code == 200 and len(resp.json()["value"]) == 5
+    assert resp.json()["nextLink"] == client.url + url + "?api-version=2026-10-01"
+    assert "%3B" in resp.json()["nextLink"]
+    # an error answer is left alone
+    missing = client.get(item_path("vm-app-01") + "/recoveryPoints")
+    assert missing.status_code == 404 and "nextLink" not in missing.json()
+
+
+def test_fault_repeat_next_link_needs_phase_after(client):
+    resp = client.session.post(
+        client.url + "/_emulator/faults", json={"operation": "BackupJobs_List", "action": "repeat_next_link"}
+    )
+    assert resp.status_code == 400 and "phase 'after'" in resp.json()["error"]["message"]
+    assert client.control("GET", "/faults")["faults"] == []
+
+
+def test_fault_probability_is_seeded(client):
+    fault = client.control(
+        "POST", "/faults", {"operation": "Vaults_Get", "status": 503, "probability": 0.4, "seed": 1234, "count": 5}
+    )["fault"]
+    assert (fault["probability"], fault["seed"]) == (0.4, 1234)
+    statuses = [client.get(VAULT).status_code for attempt in range(30)]
+    rng, applied, expected = random.Random(1234), 0, []
+    for attempt in range(30):
+        hit = applied < 5 and rng.random() < 0.4
+        applied += hit
+        expected.append(503 if hit else 200)
+    assert statuses == expected and statuses.count(503) == 5
+    listed = client.control("GET", "/faults")["faults"][0]
+    # an exhausted fault stops matching: matched ends at the request that got the 5th fault
+    assert listed["applied"] == 5 and listed["matched"] == len(expected) - expected[::-1].index(503)
+
+
+@pytest.mark.parametrize("probability", [0, 1.5, -1, "half", None])
+def test_fault_probability_validation(client, probability):
+    spec = {"operation": "Vaults_Get", "probability": probability}
+    resp = client.session.post(client.url + "/_emulator/faults", json=spec)
+    if probability is None:  # explicit null: no probability, every match
+        assert resp.status_code == 201
+    else:
+        assert resp.status_code == 400 and "probability" in resp.json()["error"]["message"]
+
+
+def test_fault_text_body_with_content_type(client):
+    page = "<html><head><title>502 Bad Gateway</title></head><body>proxy</body></html>"
+    client.control(
+        "POST",
+        "/faults",
+        {"operation": "JobDetails_Get", "status": 200, "body": page, "content_type": "text/html", "count": 1},
+    )
+    resp = client.get(JOBS + "/00000000-0000-0000-0000-000000000001")
+    assert resp.status_code == 200
+    assert resp.headers["Content-Type"] == "text/html"
+    assert resp.text == page
+    client.control("POST", "/faults", {"operation": "JobDetails_Get", "status": 500, "body": "oops", "count": 1})
+    resp = client.get(JOBS + "/00000000-0000-0000-0000-000000000001")
+    assert resp.status_code == 500 and resp.text == "oops"
+    assert resp.headers["Content-Type"].startswith("application/json")  # the default
 
 
 def test_throttling_token_bucket(client):

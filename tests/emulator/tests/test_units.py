@@ -1,14 +1,18 @@
 """Pure units: clock, formats, $filter grammar, token buckets, job timelines (no server)."""
 
+import random
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from azure_backup_emulator import arm
+from azure_backup_emulator.app import create_app
 from azure_backup_emulator.clock import EmulatedClock
+from azure_backup_emulator.emulator import Emulator
+from azure_backup_emulator.faults import FaultError, FaultRegistry
 from azure_backup_emulator.jobs import Job, Task
 from azure_backup_emulator.odata import parse_filter
-from azure_backup_emulator.scenario import DEFAULT_SCENARIO, deep_merge, load_scenario
+from azure_backup_emulator.scenario import DEFAULT_SCENARIO, all_vms, deep_merge, load_scenario
 from azure_backup_emulator.throttling import TokenBucket
 from azure_backup_emulator.timefmt import duration_iso, duration_timespan, iso, parse_filter_time, parse_iso
 
@@ -142,3 +146,126 @@ def test_scenario_merge_and_validation():
         load_scenario(
             data={"virtual_machines": [{"name": "a", "resource_group": "r", "backup": {"outcome": "Exploded"}}]}
         )
+
+
+def test_scenario_generated_vms():
+    scenario = load_scenario(
+        data={"generated_vms": {"count": 12, "prefix": "vm-soak-", "resource_group": "rg-soak", "size": "Standard_B2s"}}
+    )
+    vms = all_vms(scenario)
+    listed = [vm["name"] for vm in scenario["virtual_machines"]]
+    assert [vm["name"] for vm in vms[: len(listed)]] == listed  # generated ones come after
+    generated = vms[len(listed) :]
+    assert [vm["name"] for vm in generated] == ["vm-soak-%03d" % i for i in range(1, 13)]
+    assert {(vm["resource_group"], vm["policy"], vm["size"]) for vm in generated} == {
+        ("rg-soak", "DefaultPolicy", "Standard_B2s")
+    }
+    assert scenario["virtual_machines"] == DEFAULT_SCENARIO["virtual_machines"]  # not expanded in place
+    wide = all_vms(load_scenario(data={"virtual_machines": [], "generated_vms": {"count": 1000}}))
+    assert (wide[0]["name"], wide[-1]["name"], len(wide)) == ("vm-gen-0001", "vm-gen-1000", 1000)
+    assert all_vms(load_scenario()) == DEFAULT_SCENARIO["virtual_machines"]  # count 0 by default
+    clash = [{"name": "vm-web-001", "resource_group": "rg-workloads"}]
+    for listed_vms, bad in (
+        (None, {"count": -1}),
+        (None, {"count": "200"}),
+        (None, {"count": 2, "prefix": ""}),
+        (None, {"count": 2, "policy": "Missing"}),
+        (clash, {"count": 2, "prefix": "vm-web-", "resource_group": "rg-workloads"}),  # duplicate VM
+    ):
+        data = {"generated_vms": bad}
+        if listed_vms is not None:
+            data["virtual_machines"] = listed_vms
+        with pytest.raises(ValueError):
+            load_scenario(data=data)
+    with pytest.raises(ValueError):
+        load_scenario(data={"generated_vms": [1, 2]})
+
+
+# --- faults: probability, seed, content_type ------------------------------------------------------
+
+
+def _pattern(registry, n):
+    return [registry.take("JobDetails_Get", "GET", "/x", "before") is not None for _ in range(n)]
+
+
+def test_fault_probability_is_seeded_and_deterministic():
+    first, second = FaultRegistry(), FaultRegistry()
+    spec = {"operation": "JobDetails_Get", "status": 500, "probability": 0.3, "seed": 42}
+    first.add(dict(spec))
+    second.add(dict(spec))
+    pattern = _pattern(first, 60)
+    rng = random.Random(42)
+    assert pattern == [rng.random() < 0.3 for _ in range(60)]
+    assert pattern == _pattern(second, 60)
+    assert 5 < sum(pattern) < 40
+    listed = first.list()[0]
+    assert (listed["matched"], listed["applied"], listed["probability"], listed["seed"]) == (60, sum(pattern), 0.3, 42)
+
+
+def test_fault_probability_with_after_and_count():
+    registry = FaultRegistry()
+    registry.add({"operation": "JobDetails_Get", "probability": 0.5, "seed": 7, "after": 3, "count": 4})
+    pattern = _pattern(registry, 40)
+    rng = random.Random(7)
+    expected, applied = [False, False, False], 0  # the first 3 matches pass without a roll
+    for _ in range(37):
+        hit = applied < 4 and rng.random() < 0.5
+        applied += hit
+        expected.append(hit)
+    assert pattern == expected and sum(pattern) == 4
+    assert registry.list()[0]["applied"] == 4
+
+
+def test_fault_probability_one_always_applies():
+    registry = FaultRegistry()
+    registry.add({"operation": "JobDetails_Get", "probability": 1})
+    assert all(_pattern(registry, 20))
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"probability": 0},
+        {"probability": -0.1},
+        {"probability": 1.01},
+        {"probability": "0.5"},
+        {"probability": True},
+        {"probability": 0.5, "seed": "abc"},
+        {"probability": 0.5, "seed": 1.5},
+        {"content_type": ""},
+        {"content_type": 5},
+        {"action": "repeat_next_link"},  # phase defaults to before
+        {"action": "repeat_next_link", "phase": "before"},
+    ],
+)
+def test_fault_validation_of_new_fields(extra):
+    with pytest.raises(FaultError):
+        FaultRegistry().add(dict({"operation": "BackupJobs_List"}, **extra))
+
+
+def test_repeat_next_link_is_accepted_after():
+    fault = FaultRegistry().add({"operation": "BackupJobs_List", "action": "repeat_next_link", "phase": "after"})
+    assert fault.to_dict()["action"] == "repeat_next_link"
+
+
+# --- Date set by the app (any WSGI server) ---------------------------------------------------------
+
+
+def test_app_sets_date_and_routing_id_from_the_emulated_clock():
+    emulator = Emulator(clock=EmulatedClock(start=T0, monotonic=FakeMonotonic()))
+    emulator.clock.advance(2 * 86400)  # 2026-11-28 12:00:00, a Saturday
+    client = create_app(emulator).test_client()
+    for resp in (
+        client.get("/_emulator/time"),
+        client.get("/metadata/endpoints?api-version=2022-09-01"),
+        client.get("/subscriptions/%s?api-version=2026-10-01" % DEFAULT_SCENARIO["subscription_id"]),  # 401
+    ):
+        assert resp.headers.getlist("Date") == ["Sat, 28 Nov 2026 12:00:00 GMT"]
+    assert resp.status_code == 401
+    assert resp.headers["x-ms-routing-request-id"].startswith("WESTEUROPE:20261128T120000Z:")
+
+
+def test_http_date_format():
+    assert arm.http_date(T0) == "Thu, 26 Nov 2026 12:00:00 GMT"
+    plus_two = timezone(timedelta(hours=2))
+    assert arm.http_date(datetime(2026, 11, 26, 14, 0, 0, 999999, tzinfo=plus_two)) == "Thu, 26 Nov 2026 12:00:00 GMT"

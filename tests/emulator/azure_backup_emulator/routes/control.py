@@ -2,6 +2,7 @@
 
 from flask import request
 
+from ..auth import REVOCATION_CODES
 from ..faults import FaultError
 from ..scenario import load_scenario
 from ..timefmt import iso
@@ -76,7 +77,10 @@ def clear_faults():
 
 
 def expire_tokens():
-    return json_response({"expired": emu().tokens.expire_all()})
+    code = _body().get("code", REVOCATION_CODES[0])
+    if code not in REVOCATION_CODES:
+        return _bad("code must be one of %s" % ", ".join(REVOCATION_CODES))
+    return json_response({"expired": emu().tokens.expire_all(code), "code": code})
 
 
 def _time_body():
