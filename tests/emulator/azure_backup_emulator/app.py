@@ -297,6 +297,11 @@ def apply_fault(fault, response):
         return resp
     if fault.action == "repeat_next_link":
         return _repeat_next_link(response)
+    if fault.action == "revoke_tokens":
+        # Azure stops accepting every token issued so far (revoked, a rotated key): this request, and any other
+        # that carries one, meets the bearer check's 401; a token issued from now on is good.
+        emu().tokens.expire_all(fault.code)
+        return response
     if fault.body is not None:
         if isinstance(fault.body, (dict, list)):
             resp = Response(json.dumps(fault.body), status=fault.status, mimetype="application/json")

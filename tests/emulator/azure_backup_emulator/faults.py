@@ -11,10 +11,13 @@ import random
 import re
 import threading
 
-ACTIONS = ("status", "drop", "delay", "malformed", "repeat_next_link")
+ACTIONS = ("status", "drop", "delay", "malformed", "repeat_next_link", "revoke_tokens")
 PHASES = ("before", "after")
 # Actions that work on the real answer, so need the handler to have run.
 AFTER_ONLY = ("repeat_next_link",)
+# Actions that change what the request meets, so must run before the bearer check.
+BEFORE_ONLY = ("revoke_tokens",)
+REVOCATION_CODES = ("ExpiredAuthenticationToken", "InvalidAuthenticationToken")
 
 
 class FaultError(ValueError):
@@ -40,6 +43,7 @@ class Fault:
         self.headers = dict(spec.get("headers") or {})
         self.probability = spec.get("probability")  # None: every match
         self.seed = spec.get("seed")
+        self.code = spec.get("code", REVOCATION_CODES[0])  # revoke_tokens: the 401 code ARM answers with
         self.matched = 0
         self.applied = 0
         self._check()
@@ -49,6 +53,10 @@ class Fault:
     def _check(self):
         if self.action not in ACTIONS:
             raise FaultError("action must be one of %s" % ", ".join(ACTIONS))
+        if self.action in BEFORE_ONLY and self.phase != "before":
+            raise FaultError("action %s needs phase before" % self.action)
+        if self.action == "revoke_tokens" and self.code not in REVOCATION_CODES:
+            raise FaultError("code must be one of %s" % ", ".join(REVOCATION_CODES))
         if self.phase not in PHASES:
             raise FaultError("phase must be one of %s" % ", ".join(PHASES))
         if not self.operation and not self.path_regex and not self.method:
@@ -103,6 +111,7 @@ class Fault:
             "method": self.method,
             "path_regex": self.path_regex,
             "action": self.action,
+            "code": self.code,
             "phase": self.phase,
             "status": self.status,
             "count": self.count,

@@ -369,3 +369,27 @@ def test_answer_made_by_the_http_server_itself_has_one_emulated_date(client):
     dates = [line.split(":", 1)[1].strip() for line in head[1:] if line.lower().startswith("date:")]
     assert len(dates) == 1, head
     _assert_emulated(dates[0], before, _emulated_now(client))
+
+
+# --- revocation in the middle of a task (fault action revoke_tokens) ----------------------------
+
+
+def test_revoke_tokens_fault_revokes_the_token_the_request_carries(client):
+    old = client.get_token()
+    client.control("POST", "/faults", {"operation": "JobDetails_Get", "action": "revoke_tokens", "count": 1})
+    assert client.get(VAULT).status_code == 200  # another route: untouched, token still good
+    resp = client.get(VAULT + "/backupJobs/0a0a0a0a-1111-2222-3333-444444444444")
+    assert resp.status_code == 401 and resp.json()["error"]["code"] == "ExpiredAuthenticationToken"
+    assert client.get(VAULT, headers={"Authorization": "Bearer " + old}).status_code == 401  # revoked for good
+    client.token = None
+    assert client.get(VAULT).status_code == 200  # a token issued afterwards works
+
+
+@pytest.mark.parametrize("spec", [{"phase": "after"}, {"code": "AuthenticationFailed"}])
+def test_revoke_tokens_fault_is_checked(client, spec):
+    resp = client.session.post(
+        client.url + "/_emulator/faults",
+        json=dict({"operation": "JobDetails_Get", "action": "revoke_tokens"}, **spec),
+        timeout=10,
+    )
+    assert resp.status_code == 400
