@@ -213,7 +213,12 @@ class DeadlineReached(ApiError):
 
 class WriteOutcomeUnknown(ApiError):
     """A write may have reached Azure but its answer was lost (5xx, a timeout, a dropped connection after
-    sending). It is never resent: a second backup POST is a second backup."""
+    sending). It is never resent: a second backup POST is a second backup. The result says ``changed``:
+    Azure may well be doing the work."""
+
+    def __init__(self, msg, **kwargs):
+        super(WriteOutcomeUnknown, self).__init__(msg, **kwargs)
+        self.result['changed'] = True
 
 
 _STATUS_CLASSES = {401: Unauthorized, 403: Forbidden, 404: NotFound, 429: Throttled}

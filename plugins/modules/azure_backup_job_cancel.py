@@ -153,7 +153,8 @@ def run_module(module):
         )
     result = dict(changed=changed, job_id=job['job_id'])
     if changed and not module.check_mode:
-        result['operation_id'] = cancel(module, client, vault, job)
+        with module.carrying(dict(result, changed=False)):  # a lost answer says changed itself
+            result['operation_id'] = cancel(module, client, vault, job)
         with module.carrying(result):
             job = read_job(module, client, vault, job['job_id'])
     result.update(job_results([job]))

@@ -207,10 +207,11 @@ def run_module(module):
     vm_id = vm_id_of(module, vault, item, current)
     if current is None:
         _protection.discover(client, vault, vm_id, deadline=deadline, poll_interval=params['poll_interval'])
-    operation = _protection.apply(
-        client, item.path, action, vm_id, policy_id, deadline=deadline, poll_interval=params['poll_interval'],
-        result=result,
-    )  # fmt: skip
+    with module.carrying(dict(result, changed=False)):  # a lost answer says changed itself: Azure may have it
+        operation = _protection.apply(
+            client, item.path, action, vm_id, policy_id, deadline=deadline, poll_interval=params['poll_interval'],
+            result=result,
+        )  # fmt: skip
     result.update(job_id=operation and operation.job_id, operation_id=operation and operation.operation_id)
     with module.carrying(result):
         if params['wait'] and result['job_id']:

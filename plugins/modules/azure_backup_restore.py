@@ -241,7 +241,8 @@ def run_module(module):
     result = dict(changed=True, job_id=None, recovery_point=point, request=body)
     if module.check_mode:
         return result
-    response = client.post(_ids.restore_path(item.path, point['recovery_point_id']), body=body, deadline=deadline)
+    with module.carrying(dict(result, changed=False)):  # a lost answer (changed: Azure may have it) keeps the request
+        response = client.post(_ids.restore_path(item.path, point['recovery_point_id']), body=body, deadline=deadline)
     operation = follow(client, response, 'restore of %s' % item.vm_name, deadline, params['poll_interval'], result)
     result.update(operation_id=operation.operation_id, job_id=operation.job_id)
     if params['wait']:
