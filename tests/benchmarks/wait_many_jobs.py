@@ -43,6 +43,7 @@ def load_modules(tmp):
         _auth,
         _backup,
         _client,
+        _errors,
         _filters,
         _ids,
         _jobs,
@@ -55,6 +56,7 @@ def load_modules(tmp):
         auth=_auth,
         backup=_backup,
         client=_client,
+        errors=_errors,
         filters=_filters,
         ids=_ids,
         jobs=_jobs,
@@ -169,12 +171,11 @@ def run_one(mu, n, args):
             body = mu.backup.backup_request(mu.backup.expiry_time())
             accepted = [
                 client.post(
-                    mu.ids.item_path(
-                        vault,
-                        mu.ids.iaasvm_container_name(VM_GROUP, vm["name"]),
-                        mu.ids.iaasvm_item_name(VM_GROUP, vm["name"]),
-                    )
-                    + "/backup",
+                    mu.ids.backup_path(
+                        mu.ids.item_path(
+                            vault, mu.ids.container_name(VM_GROUP, vm["name"]), mu.ids.item_name(VM_GROUP, vm["name"])
+                        )
+                    ),
                     body=body,
                     deadline=deadline,
                 )
@@ -192,8 +193,8 @@ def run_one(mu, n, args):
             try:
                 outcome = waiter.wait(job_ids)
                 jobs, polls, timed_out = outcome.jobs, outcome.polls, False
-            except mu.jobs.WaitTimeout as exc:
-                jobs, polls, timed_out = exc.last_seen, exc.polls, True
+            except mu.errors.WaitTimeout as exc:
+                jobs, polls, timed_out = exc.result["jobs"], exc.result["polls"], True
             wall, emu_back = time.monotonic() - t0, server.emulator.now()
             after = control(ctl, env, "stats")
             log = control(ctl, env, "requests?since=%d" % before["total"])["requests"]
