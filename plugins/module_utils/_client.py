@@ -12,6 +12,7 @@ __metaclass__ = type
 import datetime
 import email.utils
 import json
+import math
 import random
 import time
 import traceback
@@ -76,7 +77,7 @@ def retry_after_seconds(headers, now=time.time):
                 seconds = float(str(value).strip()) / 1000.0
             except ValueError:
                 continue
-            if seconds == seconds and seconds != float('inf'):  # not NaN, not infinite
+            if math.isfinite(seconds):
                 return max(0.0, seconds)
     value = header(headers, 'Retry-After')
     if value is None:
@@ -84,7 +85,7 @@ def retry_after_seconds(headers, now=time.time):
     value = str(value).strip()
     try:
         seconds = float(value)
-        return max(0.0, seconds) if seconds == seconds and seconds != float('inf') else None
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     except ValueError:
         pass
     when = _http_date(value)
@@ -498,8 +499,7 @@ class ArmClient(object):
         seen = set()
         while True:
             body = resp.body if isinstance(resp.body, dict) else {}
-            for item in body.get('value') or []:
-                yield item
+            yield from body.get('value') or []
             next_link = body.get('nextLink')
             if not next_link:
                 return

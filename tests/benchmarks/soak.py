@@ -232,7 +232,7 @@ def render(row, args, cmd):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--vms", type=int, default=200)
     parser.add_argument("--fault-rate", type=float, default=0.10)
     # Slow enough that the backups still run while the wait starts: the wait then really polls them.

@@ -59,7 +59,7 @@ class _Handler(WSGIRequestHandler):
 
     def log_request(self, code="-", size="-"):
         # command/path are unset when the request line itself was unreadable (http.server's send_error)
-        path = (getattr(self, "path", None) or "-").split("?")[0]
+        path = (getattr(self, "path", None) or "-").split("?", maxsplit=1)[0]
         logging.getLogger("azure_backup_emulator.access").debug("%s %s %s", getattr(self, "command", "-"), path, code)
 
 

@@ -185,7 +185,7 @@ def test_scenario_generated_vms():
 
 
 def _pattern(registry, n):
-    return [registry.take("JobDetails_Get", "GET", "/x", "before") is not None for _ in range(n)]
+    return [registry.take("JobDetails_Get", "GET", "/x", "before") is not None for _dummy in range(n)]
 
 
 def test_fault_probability_is_seeded_and_deterministic():
@@ -195,7 +195,7 @@ def test_fault_probability_is_seeded_and_deterministic():
     second.add(dict(spec))
     pattern = _pattern(first, 60)
     rng = random.Random(42)
-    assert pattern == [rng.random() < 0.3 for _ in range(60)]
+    assert pattern == [rng.random() < 0.3 for _dummy in range(60)]
     assert pattern == _pattern(second, 60)
     assert 5 < sum(pattern) < 40
     listed = first.list()[0]
@@ -208,7 +208,7 @@ def test_fault_probability_with_after_and_count():
     pattern = _pattern(registry, 40)
     rng = random.Random(7)
     expected, applied = [False, False, False], 0  # the first 3 matches pass without a roll
-    for _ in range(37):
+    for _dummy in range(37):
         hit = applied < 4 and rng.random() < 0.5
         applied += hit
         expected.append(hit)

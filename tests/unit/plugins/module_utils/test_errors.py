@@ -55,7 +55,7 @@ def test_rephrased_keeps_everything_but_the_message():
         404, {"x-ms-request-id": "r"}, '{"error": {"code": "ResourceNotFound", "message": "m"}}'
     )
     other = exc.rephrased("Job x was not found")
-    assert type(other) is NotFound and other.msg == "Job x was not found"
+    assert isinstance(other, NotFound) and other.msg == "Job x was not found"
     assert (other.status, other.code, other.message, other.request_id) == (404, "ResourceNotFound", "m", "r")
     assert exc.msg != other.msg  # the original is not touched
 

@@ -24,7 +24,6 @@ from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.cloudops.azure_backup.plugins.module_utils import _jobs
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _module
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import ArmClient, Response
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._ids import ArmPath
@@ -143,21 +142,21 @@ class FakeArmClient(ArmClient):
     def wall_clock(self):
         return time.time() + self.offset
 
-    def request(self, method, path_or_url, params=None, body=None, api_version=None, deadline=None, headers=None):
+    def request(self, method, target, params=None, body=None, api_version=None, deadline=None, headers=None):
         method = method.upper()
-        if isinstance(path_or_url, ArmPath):
-            path_or_url = path_or_url.id
-        elif not path_or_url.startswith("https://"):
-            raise AssertionError("request to %r: paths come from _ids (an ArmPath)" % (path_or_url,))
-        self.calls.append(Call(method, path_or_url, copy.deepcopy(params), copy.deepcopy(body)))
-        queue = self.routes.get((method, path_or_url))
+        if isinstance(target, ArmPath):
+            target = target.id
+        elif not target.startswith("https://"):
+            raise AssertionError("request to %r: paths come from _ids (an ArmPath)" % (target,))
+        self.calls.append(Call(method, target, copy.deepcopy(params), copy.deepcopy(body)))
+        queue = self.routes.get((method, target))
         if not queue:
-            raise AssertionError("unexpected call %s %s (params %r)" % (method, path_or_url, params))
+            raise AssertionError("unexpected call %s %s (params %r)" % (method, target, params))
         answer = queue.pop(0) if len(queue) > 1 else queue[0]
         if isinstance(answer, Exception):
             raise answer
         status, hdrs, payload = answer
-        return Response(status, CaseInsensitiveDict(hdrs), copy.deepcopy(payload), url=path_or_url, method=method)
+        return Response(status, CaseInsensitiveDict(hdrs), copy.deepcopy(payload), url=target, method=method)
 
     # -- assertions
     def sent(self, method=None):
