@@ -84,11 +84,6 @@ RULES = {
         'a subnet name: 1-80 letters, digits, underscores, periods and hyphens, '
         'starting with a letter or digit and ending with a letter, digit or underscore',
     ),
-    'resource': Rule(
-        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 80),
-        'a resource name: 1-80 letters, digits, underscores, periods and hyphens, '
-        'starting with a letter or digit and ending with a letter, digit or underscore',
-    ),
     'policy': Rule(
         _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 150),
         'a backup policy name: 1-150 letters, digits, underscores, periods and hyphens, '
@@ -103,13 +98,8 @@ RULES = {
 # Resource types the collection names in paths or request bodies: (provider, type) -> naming rule.
 RESOURCE_TYPES = {
     ('Microsoft.Compute', 'virtualMachines'): 'vm',
-    ('Microsoft.Compute', 'disks'): 'resource',
     ('Microsoft.Storage', 'storageAccounts'): 'storage_account',
     ('Microsoft.Network', 'virtualNetworks'): 'virtual_network',
-    ('Microsoft.Network', 'networkInterfaces'): 'resource',
-    ('Microsoft.Network', 'publicIPAddresses'): 'resource',
-    ('Microsoft.Network', 'networkSecurityGroups'): 'resource',
-    (PROVIDER, 'vaults'): 'vault',
 }
 
 _CONTAINER_KINDS = ('iaasvmcontainerv2', 'iaasvmcontainer')
@@ -183,14 +173,6 @@ class ArmPath(object):
     @property
     def resource_group(self):
         return self._after('resourceGroups')
-
-    @property
-    def vault_name(self):
-        return self._after('vaults')
-
-    def vault(self):
-        """The vault path this path lies under."""
-        return ArmPath(self.segments[:8])
 
     def __str__(self):
         return self.id

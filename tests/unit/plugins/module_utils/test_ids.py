@@ -34,12 +34,7 @@ ITEM_NAME = "VM;iaasvmcontainerv2;vmrg;vm1"
 
 def test_builders_spell_the_paths():
     assert VAULT.id == VAULT_ID
-    assert (VAULT.subscription_id, VAULT.resource_group, VAULT.vault_name, VAULT.name) == (
-        SUB,
-        "rg1",
-        "vault1",
-        "vault1",
-    )
+    assert (VAULT.subscription_id, VAULT.resource_group, VAULT.name) == (SUB, "rg1", "vault1")
     assert _ids.container_name("vmrg", "vm1") == CONTAINER
     assert _ids.item_name("vmrg", "vm1") == ITEM_NAME
     item = _ids.item_path(VAULT, CONTAINER, ITEM_NAME)
@@ -52,7 +47,6 @@ def test_builders_spell_the_paths():
         "/backupFabrics/Azure/protectionContainers/IaasVMContainer%3Biaasvmcontainerv2%3Bvmrg%3Bvm1"
         "/protectedItems/VM%3Biaasvmcontainerv2%3Bvmrg%3Bvm1"
     )
-    assert item.vault() == VAULT
     assert _ids.backup_path(item).id == item.id + "/backup"
     assert _ids.recovery_points_path(item).id == item.id + "/recoveryPoints"
     assert _ids.recovery_point_path(item, "22244821112382").id == item.id + "/recoveryPoints/22244821112382"
@@ -161,7 +155,7 @@ def test_parse_job_ref_guid_and_ids():
     # the casing Azure uses in bodies, and any other casing of the fixed segments
     job_id = example_body("2025-08-01/Common/GetJobDetails.json")["id"]
     assert job_id.startswith("/Subscriptions/")
-    assert _ids.parse_job_ref(job_id).vault.vault_name == "NetSDKTestRsVault"
+    assert _ids.parse_job_ref(job_id).vault.name == "NetSDKTestRsVault"
     odd = "/SUBSCRIPTIONS/%s/resourcegroups/rg1/PROVIDERS/microsoft.recoveryservices/Vaults/vault1/BackupJobs/%s" % (
         SUB,
         GUID,
