@@ -9,8 +9,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
 import logging
 import os
+import tempfile
 import threading
 import time
 import traceback
@@ -127,6 +129,119 @@ _CLOUD_FORMS = (
 )
 
 
+# ----------------------------------------------------------------------------- discovery cache
+
+DISCOVERY_TTL = 24 * 3600
+CACHE_DIR_ENV = "AZURE_BACKUP_CACHE_DIR"  # a directory, or "" to keep nothing between tasks
+_DISCOVERY_PATHS = ("/metadata/endpoints", "/.well-known/openid-configuration", "/common/discovery/instance")
+
+
+class DiscoveryCache(object):
+    """Public discovery documents (a cloud's metadata, an authority's OpenID configuration and instance
+    discovery), kept between tasks for ``ttl`` seconds in one JSON file of the controller's user cache
+    (``$AZURE_BACKUP_CACHE_DIR``, else ``$XDG_CACHE_HOME``/``~/.cache``, ``/cloudops.azure_backup``).
+
+    Only 200 answers to GETs of those well-known addresses go in: never a token, a secret or an ARM answer.
+    A cache that cannot be read or written is simply not used."""
+
+    def __init__(self, directory=None, ttl=DISCOVERY_TTL, clock=time.time, env=None):
+        env = os.environ if env is None else env
+        if directory is None:
+            directory = env.get(CACHE_DIR_ENV)
+            if directory is None:
+                base = env.get("XDG_CACHE_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".cache")
+                directory = os.path.join(base, "cloudops.azure_backup")
+        self.path = os.path.join(directory, "discovery.json") if directory else None
+        self.ttl = ttl
+        self.clock = clock
+
+    @staticmethod
+    def cacheable(url):
+        path = (urlsplit(url).path or "").rstrip("/")
+        return any(path.endswith(known) for known in _DISCOVERY_PATHS)
+
+    def _load(self):
+        try:
+            with open(self.path) as handle:
+                data = json.load(handle)
+        except (OSError, IOError, ValueError, TypeError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, url):
+        """The cached text of ``url``, or None."""
+        if not self.path or not self.cacheable(url):
+            return None
+        entry = self._load().get(url)
+        if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+            return None
+        if self.clock() - float(entry.get("at") or 0) > self.ttl:
+            return None
+        return entry["text"]
+
+    def put(self, url, text):
+        if not self.path or not self.cacheable(url):
+            return
+        now = self.clock()
+        data = dict((key, entry) for key, entry in self._load().items()
+                    if isinstance(entry, dict) and now - float(entry.get("at") or 0) <= self.ttl)  # fmt: skip
+        data[url] = {"at": now, "text": text}
+        try:
+            os.makedirs(os.path.dirname(self.path), mode=0o700, exist_ok=True)
+            handle, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix=".discovery.")
+            with os.fdopen(handle, "w") as out:
+                json.dump(data, out)
+            os.replace(tmp, self.path)
+        except (OSError, IOError):
+            pass
+
+
+class _Cached(object):
+    """A cached 200 answer, shaped like the requests.Response msal and _fetch_metadata read."""
+
+    status_code = 200
+    headers = {}
+
+    def __init__(self, text):
+        self.text = text
+
+    def json(self):
+        return json.loads(self.text)
+
+    def raise_for_status(self):
+        return None
+
+
+class DiscoveryHttp(object):
+    """An HTTP client for msal and the metadata reads: GETs of discovery documents come from the cache when
+    it has them (and fill it), everything else goes to ``session`` (a requests.Session) as it is."""
+
+    def __init__(self, session, cache, timeout=None):
+        self.session = session
+        self.cache = cache
+        self.timeout = timeout
+
+    def get(self, url, params=None, headers=None, **kwargs):
+        full = url
+        if params:
+            full = url + ("&" if "?" in url else "?") + "&".join("%s=%s" % item for item in sorted(params.items()))
+        cached = self.cache.get(full)
+        if cached is not None:
+            return _Cached(cached)
+        kwargs.setdefault("timeout", self.timeout)
+        resp = self.session.get(url, params=params, headers=headers, **kwargs)
+        if resp.status_code == 200:
+            self.cache.put(full, resp.text)
+        return resp
+
+    def post(self, url, params=None, data=None, headers=None, **kwargs):
+        kwargs.setdefault("timeout", self.timeout)
+        return self.session.post(url, params=params, data=data, headers=headers, **kwargs)
+
+    def close(self):
+        self.session.close()
+
+
 # ----------------------------------------------------------------------------- clouds
 
 
@@ -213,7 +328,7 @@ def _fetch_metadata(url, timeout, session):
             library="requests",
             traceback=REQUESTS_IMPORT_ERROR,
         )
-    getter = session.get if session is not None else requests.get
+    getter = (session or DiscoveryHttp(requests.Session(), DiscoveryCache())).get
     errors = []
     for candidate in _metadata_urls(url):
         try:
@@ -545,7 +660,8 @@ class MsalClientSecret(object):
                     client_credential=secret,
                     authority='%s/%s' % (authority.rstrip('/'), tenant),
                     instance_discovery=is_microsoft_authority(authority),
-                    timeout=timeout,
+                    # the authority's OpenID configuration is public: kept between tasks (DiscoveryCache)
+                    http_client=DiscoveryHttp(requests.Session(), DiscoveryCache(), timeout=timeout),
                 )
             except Exception as exc:  # msal raises ValueError and requests' errors while it discovers the tenant
                 raise AuthError(

@@ -26,8 +26,6 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._polling imp
 TERMINAL = ("Completed", "CompletedWithWarnings", "Failed", "Cancelled")
 RUNNING = ("InProgress", "Cancelling")
 DEFAULT_FAILED_STATES = ("Failed", "Cancelled")
-# Above this many pending jobs a poll lists the InProgress jobs once instead of GETting each.
-LIST_MODE_THRESHOLD = 20
 
 WaitResult = namedtuple("WaitResult", ["jobs", "elapsed", "polls", "timed_out", "warnings"], defaults=(False, ()))
 
@@ -196,7 +194,12 @@ def job_results(jobs, single=None, facts=True):
 class Waiter(object):
     """Wait on one or many jobs under one monotonic deadline (``deadline`` wins over ``timeout``).
 
-    ``clock`` and ``sleep`` default to the client's, so one fake clock drives a whole test."""
+    One job is read with a GET per poll. Two or more: every poll, the first included, is one paged list of the
+    jobs still InProgress (in the window of their start times once those are known), and a job that left the
+    list is read once with a GET, for its final state and extended information. ``until``: ``completion``, or
+    ``snapshot`` (a Backup job is done once its "Take Snapshot" task completed; this needs the running jobs'
+    tasks, so each is read with a GET). ``progress`` (a _progress.Progress) hears every poll. ``clock`` and
+    ``sleep`` default to the client's, so one fake clock drives a whole test."""
 
     def __init__(
         self,
@@ -208,7 +211,8 @@ class Waiter(object):
         clock=None,
         sleep=None,
         deadline=None,
-        list_threshold=LIST_MODE_THRESHOLD,
+        until='completion',
+        progress=None,
     ):
         self.client = client
         self.vault = vault
@@ -218,11 +222,15 @@ class Waiter(object):
         self.clock = clock or client.clock
         self.sleep = sleep or client.sleep
         self.deadline = deadline
-        self.list_threshold = list_threshold
+        self.until = until
+        self.progress = progress
+        self._unlisted = set()  # jobs a GET found running although the list did not show them
 
     def _ended(self, job):
         status = job.get('status')
-        return status in TERMINAL or status in self.failed_states
+        if status in TERMINAL or status in self.failed_states:
+            return True
+        return self.until == 'snapshot' and snapshot_taken(job)
 
     def _get(self, job_id, deadline):
         try:
@@ -234,16 +242,17 @@ class Waiter(object):
         return normalize_job(resp.body)
 
     def _still_running(self, pending, latest, deadline):
-        """Job ids among ``pending`` that one paged list call says are still InProgress, or None when the list
-        cannot be used (a start time is unknown).
+        """Job ids among ``pending`` that one paged list call says are still InProgress.
 
-        The window is made of the jobs' own start times, as Azure reported them: no clock of ours is involved."""
-        starts = [parse_azure_time(latest[j].get('start_time')) for j in pending]
-        if any(s is None for s in starts):
-            return None
-        earliest = min(starts).replace(microsecond=0)
-        latest_start = max(starts).replace(microsecond=0) + datetime.timedelta(seconds=1)
-        flt = job_filter(status='InProgress', start_time=earliest, end_time=latest_start)
+        The window is made of the jobs' own start times, as Azure reported them, once every one is known: no
+        clock of ours is involved. Before that (the first poll), the list asks only for running jobs."""
+        starts = [parse_azure_time((latest.get(j) or {}).get('start_time')) for j in pending]
+        if all(starts):
+            earliest = min(starts).replace(microsecond=0)
+            latest_start = max(starts).replace(microsecond=0) + datetime.timedelta(seconds=1)
+            flt = job_filter(status='InProgress', start_time=earliest, end_time=latest_start)
+        else:
+            flt = job_filter(status='InProgress')
         wanted = dict((j.lower(), j) for j in pending)
         running = set()
         for item in self.client.list(_ids.jobs_path(self.vault), params={'$filter': flt}, deadline=deadline):
@@ -252,22 +261,25 @@ class Waiter(object):
             if key in wanted and job.get('status') == 'InProgress':
                 original = wanted[key]
                 # List items carry no extendedInfo: keep the tasks and progress the last GET gave.
-                if not job['extended_info']['tasks_list'] and latest[original].get('extended_info'):
-                    job['extended_info'] = latest[original]['extended_info']
+                previous = latest.get(original)
+                if not job['extended_info']['tasks_list'] and previous and previous.get('extended_info'):
+                    job['extended_info'] = previous['extended_info']
                 latest[original] = job
                 running.add(original)
         return running
 
-    def _poll(self, pending, latest, deadline, first, many):
-        """One poll. With ``many`` jobs (more than the list threshold were asked for), every poll after the
-        first is one paged list call plus a GET of each job that left it, down to the last job."""
+    def _poll(self, pending, latest, deadline, listing):
+        """One poll: with ``listing``, one paged list, then a GET of each job that left it (and of those a GET
+        found running although the list never showed them); else a GET of each pending job."""
         to_get = pending
-        if not first and many:
+        if listing:
             running = self._still_running(pending, latest, deadline)
-            if running is not None:
-                to_get = [j for j in pending if j not in running]
+            to_get = [j for j in pending if j not in running or j in self._unlisted]
         for job_id in to_get:
-            latest[job_id] = self._get(job_id, deadline)
+            job = self._get(job_id, deadline)
+            if listing and job.get('status') == 'InProgress':
+                self._unlisted.add(job_id)
+            latest[job_id] = job
 
     def _outcome(self, ids, latest, poller, polls, timed_out):
         jobs = [latest.get(j) or normalize_job({'name': j}) for j in ids]
@@ -285,9 +297,9 @@ class Waiter(object):
         return WaitTimeout(text + '.', result=result)
 
     def wait(self, job_ids):
-        """Poll until every job ended; WaitResult(jobs, elapsed, polls, timed_out, warnings). Raises JobFailed
-        (a job ended in ``failed_states``), WaitTimeout (the deadline passed), NotFound (an unknown id); their
-        results carry every job as last seen."""
+        """Poll until every job ended (or took its snapshot); WaitResult(jobs, elapsed, polls, timed_out, warnings).
+        Raises JobFailed (a job ended in ``failed_states``), WaitTimeout (the deadline passed), NotFound (an
+        unknown id); their results carry every job as last seen."""
         ids = []
         seen = set()
         for ref in job_ids or []:
@@ -299,15 +311,18 @@ class Waiter(object):
         if deadline is None and self.timeout is not None:
             deadline = self.clock() + self.timeout
         poller = Poller(deadline, self.poll_interval, clock=self.clock, sleep=self.sleep)
+        listing = len(ids) > 1 and self.until == 'completion'
         latest = {}
         pending = list(ids)
         polls = 0
         while pending:
             try:
-                self._poll(pending, latest, deadline, first=(polls == 0), many=len(ids) > self.list_threshold)
+                self._poll(pending, latest, deadline, listing)
             except DeadlineReached as error:
                 raise self._timeout(ids, pending, latest, poller, polls, error) from error
             polls += 1
+            if self.progress is not None:
+                self.progress.jobs([latest[j] for j in ids], self._ended)
             pending = [j for j in pending if not self._ended(latest[j])]
             if pending and not poller.pause():
                 raise self._timeout(ids, pending, latest, poller, polls)
@@ -321,3 +336,36 @@ class Waiter(object):
             )
         warnings = ['%s.' % describe_job(job) for job in jobs if job.get('status') == 'CompletedWithWarnings']
         return WaitResult(jobs, poller.elapsed(), polls, False, warnings)
+
+
+SNAPSHOT_TASK = 'take snapshot'
+
+
+def snapshot_taken(job):
+    """Whether a job's "Take Snapshot" task completed: the instant-restore recovery point exists."""
+    for task in (job.get('extended_info') or {}).get('tasks_list') or []:
+        if (task.get('task_id') or '').strip().lower() == SNAPSHOT_TASK:
+            return task.get('status') in ('Completed', 'CompletedWithWarnings')
+    return False
+
+
+def wait_for(task, job_ids, vault, failed_states=DEFAULT_FAILED_STATES):
+    """Wait for the jobs under the task's deadline, as its options say (poll_interval, wait_for); the result keys
+    (jobs, job, facts, elapsed, polls, timed_out, and still_running with wait_for=snapshot)."""
+    until = task.params.get('wait_for') or 'completion'
+    waiter = Waiter(
+        task.client(),
+        vault,
+        poll_interval=task.params['poll_interval'],
+        failed_states=tuple(failed_states),
+        deadline=task.deadline(),
+        until=until,
+        progress=task.progress,
+    )
+    outcome = waiter.wait(job_ids)
+    for warning in outcome.warnings:
+        task.warn(warning)
+    result = dict(job_results(outcome.jobs), elapsed=task.elapsed(), polls=outcome.polls, timed_out=False)
+    if until == 'snapshot':
+        result['still_running'] = [job['job_id'] for job in outcome.jobs if job.get('status') not in TERMINAL]
+    return result

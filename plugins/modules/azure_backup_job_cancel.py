@@ -101,7 +101,12 @@ ansible_facts:
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, AzureBackupError, NotFound
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import TERMINAL, job_results, normalize_job
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import (
+    TERMINAL,
+    job_results,
+    normalize_job,
+    wait_for,
+)
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import follow
 
@@ -160,19 +165,22 @@ def run_module(module):
     result.update(job_results([job]))
     if module.params['wait'] and not module.check_mode:
         with module.carrying(result):
-            result.update(module.wait_for_jobs([job['job_id']], vault, failed_states=['Failed']))
+            result.update(wait_for(module, [job['job_id']], vault, failed_states=['Failed']))
         if result['job']['status'] != 'Cancelled':
             module.warn('Job %s ended %s: it was not cancelled.' % (job['job_id'], result['job']['status']))
     result.setdefault('elapsed', module.elapsed())
     return result
 
 
+ARGUMENTS = dict(
+    argument_spec=dict(job_id=dict(type='str', required=True)),
+    shared=('auth', 'vault', 'operation'),
+    supports_check_mode=True,
+)
+
+
 def main():
-    module = AzureBackupModule(
-        argument_spec=dict(job_id=dict(type='str', required=True)),
-        shared=('auth', 'vault', 'operation'),
-        supports_check_mode=True,
-    )
+    module = AzureBackupModule(**ARGUMENTS)
     try:
         module.exit_json(**run_module(module))
     except AzureBackupError as error:

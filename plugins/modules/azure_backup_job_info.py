@@ -161,43 +161,46 @@ def run_module(module):
     return dict(changed=False, **job_results(list_jobs(module, module.vault_path()), facts=False))
 
 
-def main():
-    module = AzureBackupModule(
-        argument_spec=dict(
-            job_id=dict(type='str'),
-            status=dict(
-                type='str',
-                choices=['InProgress', 'Completed', 'CompletedWithWarnings', 'Failed', 'Cancelled', 'Cancelling'],
-            ),
-            operation=dict(
-                type='str',
-                choices=[
-                    'Backup',
-                    'Restore',
-                    'ConfigureBackup',
-                    'DisableBackup',
-                    'DeleteBackupData',
-                    'CrossRegionRestore',
-                    'Register',
-                    'UnRegister',
-                    'Undelete',
-                    'UpdateCustomerManagedKey',
-                ],
-            ),
-            backup_management_type=dict(type='str', default='AzureIaasVM'),
-            start_time=dict(type='str'),
-            end_time=dict(type='str'),
-            entity_friendly_name=dict(type='str'),
+ARGUMENTS = dict(
+    argument_spec=dict(
+        job_id=dict(type='str'),
+        status=dict(
+            type='str',
+            choices=['InProgress', 'Completed', 'CompletedWithWarnings', 'Failed', 'Cancelled', 'Cancelling'],
         ),
-        mutually_exclusive=[
-            ('job_id', 'status'),
-            ('job_id', 'operation'),
-            ('job_id', 'start_time'),
-            ('job_id', 'end_time'),
-            ('job_id', 'entity_friendly_name'),
-        ],
-        supports_check_mode=True,
-    )
+        operation=dict(
+            type='str',
+            choices=[
+                'Backup',
+                'Restore',
+                'ConfigureBackup',
+                'DisableBackup',
+                'DeleteBackupData',
+                'CrossRegionRestore',
+                'Register',
+                'UnRegister',
+                'Undelete',
+                'UpdateCustomerManagedKey',
+            ],
+        ),
+        backup_management_type=dict(type='str', default='AzureIaasVM'),
+        start_time=dict(type='str'),
+        end_time=dict(type='str'),
+        entity_friendly_name=dict(type='str'),
+    ),
+    mutually_exclusive=[
+        ('job_id', 'status'),
+        ('job_id', 'operation'),
+        ('job_id', 'start_time'),
+        ('job_id', 'end_time'),
+        ('job_id', 'entity_friendly_name'),
+    ],
+    supports_check_mode=True,
+)
+
+
+def main():
+    module = AzureBackupModule(**ARGUMENTS)
     try:
         module.exit_json(**run_module(module))
     except AzureBackupError as error:

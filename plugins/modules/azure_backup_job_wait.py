@@ -187,6 +187,12 @@ polls:
   returned: always
   type: int
   sample: 42
+still_running:
+  description: With O(wait_for=snapshot), the ids of the jobs that took their snapshot and still transfer to the vault.
+  returned: when O(wait_for=snapshot)
+  type: list
+  elements: str
+  sample: [41f3e94b-ae6b-4a20-b422-65abfcaf03e5]
 timed_out:
   description: Whether the deadline passed before every job had ended.
   returned: always
@@ -206,30 +212,34 @@ ansible_facts:
 '''
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import wait_for
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
 
 
 def run_module(module):
     vault, job_ids = module.job_refs(module.params['job_ids'])
-    result = module.wait_for_jobs(job_ids, vault, module.params['failed_states'])
+    result = wait_for(module, job_ids, vault, module.params['failed_states'])
     result['changed'] = False
     return result
 
 
-def main():
-    module = AzureBackupModule(
-        argument_spec=dict(
-            job_ids=dict(type='list', elements='str', required=True, aliases=['job_id']),
-            failed_states=dict(
-                type='list',
-                elements='str',
-                default=['Failed', 'Cancelled'],
-                choices=['Failed', 'Cancelled', 'CompletedWithWarnings'],
-            ),
+ARGUMENTS = dict(
+    argument_spec=dict(
+        job_ids=dict(type='list', elements='str', required=True, aliases=['job_id']),
+        failed_states=dict(
+            type='list',
+            elements='str',
+            default=['Failed', 'Cancelled'],
+            choices=['Failed', 'Cancelled', 'CompletedWithWarnings'],
         ),
-        shared=('auth', 'vault', 'wait'),
-        supports_check_mode=True,
-    )
+    ),
+    shared=('auth', 'vault', 'wait'),
+    supports_check_mode=True,
+)
+
+
+def main():
+    module = AzureBackupModule(**ARGUMENTS)
     try:
         module.exit_json(**run_module(module))
     except AzureBackupError as error:

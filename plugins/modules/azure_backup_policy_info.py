@@ -105,10 +105,11 @@ def run_module(module):
     return dict(changed=False, policies=[normalize_policy(resource) for resource in resources])
 
 
+ARGUMENTS = dict(argument_spec=dict(name=dict(type='str', aliases=['policy_name'])), supports_check_mode=True)
+
+
 def main():
-    module = AzureBackupModule(
-        argument_spec=dict(name=dict(type='str', aliases=['policy_name'])), supports_check_mode=True
-    )
+    module = AzureBackupModule(**ARGUMENTS)
     try:
         module.exit_json(**run_module(module))
     except AzureBackupError as error:

@@ -151,26 +151,29 @@ def run_module(module):
     return dict(changed=False, protected_items=[item for item in items if matches(item, params)])
 
 
-def main():
-    module = AzureBackupModule(
-        argument_spec=dict(
-            vm_name=dict(type='str'),
-            policy_name=dict(type='str'),
-            health_status=dict(type='str', choices=['Passed', 'ActionRequired', 'ActionSuggested', 'Invalid']),
-            protection_state=dict(
-                type='str',
-                choices=[
-                    'IRPending',
-                    'Protected',
-                    'ProtectionError',
-                    'ProtectionStopped',
-                    'ProtectionPaused',
-                    'BackupsSuspended',
-                ],
-            ),
+ARGUMENTS = dict(
+    argument_spec=dict(
+        vm_name=dict(type='str'),
+        policy_name=dict(type='str'),
+        health_status=dict(type='str', choices=['Passed', 'ActionRequired', 'ActionSuggested', 'Invalid']),
+        protection_state=dict(
+            type='str',
+            choices=[
+                'IRPending',
+                'Protected',
+                'ProtectionError',
+                'ProtectionStopped',
+                'ProtectionPaused',
+                'BackupsSuspended',
+            ],
         ),
-        supports_check_mode=True,
-    )
+    ),
+    supports_check_mode=True,
+)
+
+
+def main():
+    module = AzureBackupModule(**ARGUMENTS)
     try:
         module.exit_json(**run_module(module))
     except AzureBackupError as error:

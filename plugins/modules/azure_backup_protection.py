@@ -147,6 +147,7 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors impo
     ValidationError,
 )
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import NoSuchItem, read_item, select_item
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import wait_for
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._shapes import normalize_protected_item
 
@@ -215,24 +216,27 @@ def run_module(module):
     result.update(job_id=operation and operation.job_id, operation_id=operation and operation.operation_id)
     with module.carrying(result):
         if params['wait'] and result['job_id']:
-            result.update(module.wait_for_jobs([result['job_id']], vault))
+            result.update(wait_for(module, [result['job_id']], vault))
         after = read_current(client, item, deadline).resource
     result['protected_item'] = normalize_protected_item(after) if after else None
     return result
 
 
+ARGUMENTS = dict(
+    argument_spec=dict(
+        state=dict(type='str', default='present', choices=['present', 'stopped', 'absent']),
+        policy_name=dict(type='str'),
+        policy_id=dict(type='str'),
+    ),
+    shared=('auth', 'vault', 'item', 'operation'),
+    mutually_exclusive=[('policy_name', 'policy_id')],
+    required_if=[('state', 'present', ('policy_name', 'policy_id'), True)],
+    supports_check_mode=True,
+)
+
+
 def main():
-    module = AzureBackupModule(
-        argument_spec=dict(
-            state=dict(type='str', default='present', choices=['present', 'stopped', 'absent']),
-            policy_name=dict(type='str'),
-            policy_id=dict(type='str'),
-        ),
-        shared=('auth', 'vault', 'item', 'operation'),
-        mutually_exclusive=[('policy_name', 'policy_id')],
-        required_if=[('state', 'present', ('policy_name', 'policy_id'), True)],
-        supports_check_mode=True,
-    )
+    module = AzureBackupModule(**ARGUMENTS)
     try:
         module.exit_json(**run_module(module))
     except AzureBackupError as error:

@@ -146,16 +146,19 @@ def run_module(module):
     )
 
 
+ARGUMENTS = dict(
+    argument_spec=dict(
+        start_time=dict(type='str'),
+        end_time=dict(type='str'),
+        latest=dict(type='bool', default=False),
+    ),
+    shared=('auth', 'vault', 'item'),
+    supports_check_mode=True,
+)
+
+
 def main():
-    module = AzureBackupModule(
-        argument_spec=dict(
-            start_time=dict(type='str'),
-            end_time=dict(type='str'),
-            latest=dict(type='bool', default=False),
-        ),
-        shared=('auth', 'vault', 'item'),
-        supports_check_mode=True,
-    )
+    module = AzureBackupModule(**ARGUMENTS)
     try:
         module.exit_json(**run_module(module))
     except AzureBackupError as error:

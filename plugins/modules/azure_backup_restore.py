@@ -66,11 +66,11 @@ options:
     description: Restore as managed disks (V(true)) or as unmanaged VHDs (V(false)). Omitted, Azure decides from the source VM.
     type: bool
   disk_luns:
-    description: Restore only the data disks at these LUNs (V(restore_disks) and V(original_location)).
+    description: Restore only the data disks at these LUNs, each from 0 to 63 (V(restore_disks) and V(original_location)).
     type: list
     elements: int
   zones:
-    description: Availability zone(s) of the restored disks or VM (V(restore_disks) and V(alternate_location)).
+    description: Availability zone(s) of the restored disks or VM, V(1), V(2) or V(3) (V(restore_disks) and V(alternate_location)).
     type: list
     elements: str
 extends_documentation_fragment:
@@ -221,6 +221,7 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._items impor
     read_recovery_point,
     select_item,
 )
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import wait_for
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import follow
 
@@ -247,29 +248,32 @@ def run_module(module):
     result.update(operation_id=operation.operation_id, job_id=operation.job_id)
     if params['wait']:
         with module.carrying(result):
-            result.update(module.wait_for_jobs([result['job_id']], vault))
+            result.update(wait_for(module, [result['job_id']], vault))
         result['restored'] = _restore.restored_resources(result['job'])
     return result
 
 
+ARGUMENTS = dict(
+    argument_spec=dict(
+        recovery_point_id=dict(type='str'),
+        restore_type=dict(type='str', required=True, choices=list(_restore.RECOVERY_TYPES)),
+        staging_storage_account=dict(type='str'),
+        target_resource_group=dict(type='str'),
+        target_vm_name=dict(type='str'),
+        target_virtual_network=dict(type='str'),
+        target_subnet=dict(type='str'),
+        region=dict(type='str'),
+        restore_with_managed_disks=dict(type='bool'),
+        disk_luns=dict(type='list', elements='int'),
+        zones=dict(type='list', elements='str'),
+    ),
+    shared=('auth', 'vault', 'item', 'operation'),
+    supports_check_mode=True,
+)
+
+
 def main():
-    module = AzureBackupModule(
-        argument_spec=dict(
-            recovery_point_id=dict(type='str'),
-            restore_type=dict(type='str', required=True, choices=list(_restore.RECOVERY_TYPES)),
-            staging_storage_account=dict(type='str'),
-            target_resource_group=dict(type='str'),
-            target_vm_name=dict(type='str'),
-            target_virtual_network=dict(type='str'),
-            target_subnet=dict(type='str'),
-            region=dict(type='str'),
-            restore_with_managed_disks=dict(type='bool'),
-            disk_luns=dict(type='list', elements='int'),
-            zones=dict(type='list', elements='str'),
-        ),
-        shared=('auth', 'vault', 'item', 'operation'),
-        supports_check_mode=True,
-    )
+    module = AzureBackupModule(**ARGUMENTS)
     try:
         module.exit_json(**run_module(module))
     except AzureBackupError as error:

@@ -151,6 +151,12 @@ polls:
   description: How many times the job was polled.
   returned: when O(wait=true)
   type: int
+still_running:
+  description: With O(wait_for=snapshot), the ids of the jobs that took their snapshot and still transfer to the vault.
+  returned: when O(wait_for=snapshot)
+  type: list
+  elements: str
+  sample: [41f3e94b-ae6b-4a20-b422-65abfcaf03e5]
 timed_out:
   description: Whether the deadline passed before the job ended.
   returned: when O(wait=true)
@@ -164,7 +170,7 @@ ansible_facts:
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _backup
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, WriteOutcomeUnknown
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import read_item, select_item
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import job_results
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import job_results, wait_for
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
 
 
@@ -219,22 +225,25 @@ def run_module(module):
         result.update(start_backup(module, client, item, body, result))
     if params['wait'] and result['job_id']:
         with module.carrying(result):
-            result.update(module.wait_for_jobs([result['job_id']], vault))
+            result.update(wait_for(module, [result['job_id']], vault))
     result.setdefault('elapsed', module.elapsed())
     return result
 
 
+ARGUMENTS = dict(
+    argument_spec=dict(
+        retain_until=dict(type='str'),
+        retain_days=dict(type='int'),
+        if_running=dict(type='str', default='attach', choices=['attach', 'fail']),
+    ),
+    shared=('auth', 'vault', 'item', 'operation'),
+    mutually_exclusive=[('retain_until', 'retain_days')],
+    supports_check_mode=True,
+)
+
+
 def main():
-    module = AzureBackupModule(
-        argument_spec=dict(
-            retain_until=dict(type='str'),
-            retain_days=dict(type='int'),
-            if_running=dict(type='str', default='attach', choices=['attach', 'fail']),
-        ),
-        shared=('auth', 'vault', 'item', 'operation'),
-        mutually_exclusive=[('retain_until', 'retain_days')],
-        supports_check_mode=True,
-    )
+    module = AzureBackupModule(**ARGUMENTS)
     try:
         module.exit_json(**run_module(module))
     except AzureBackupError as error:

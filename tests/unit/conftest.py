@@ -17,6 +17,12 @@ import pytest_timeout  # noqa: F401  pylint: disable=unused-import
 TEST_TIMEOUT = 60
 
 
+@pytest.fixture(autouse=True)
+def no_discovery_cache(monkeypatch):
+    """Discovery documents are not kept between tests (tests of the cache give it a directory of their own)."""
+    monkeypatch.setenv("AZURE_BACKUP_CACHE_DIR", "")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if item.get_closest_marker("timeout") is None:

@@ -563,3 +563,53 @@ def test_other_errors_propagate():
 
 def test_credential_file_path_uses_home_from_env(tmp_path):
     assert _auth.credential_file_path({"HOME": str(tmp_path)}) == os.path.join(str(tmp_path), ".azure", "credentials")
+
+
+# ------------------------------------------------------------------ discovery cache
+
+
+def test_discovery_cache_keeps_only_public_documents_for_a_day(tmp_path):
+    now = [1000.0]
+    cache = _auth.DiscoveryCache(str(tmp_path), clock=lambda: now[0])
+    meta = "https://emu.local/metadata/endpoints?api-version=2022-09-01"
+    oidc = AUTHORITY + "/" + TENANT + "/v2.0/.well-known/openid-configuration"
+    token = TOKEN_URL
+    for url in (meta, oidc, token, "https://management.azure.com/subscriptions/x"):
+        cache.put(url, '{"x": 1}')
+    assert cache.get(meta) == cache.get(oidc) == '{"x": 1}'
+    assert cache.get(token) is None and cache.get("https://management.azure.com/subscriptions/x") is None
+    stored = (tmp_path / "discovery.json").read_text()
+    assert "oauth2" not in stored and "subscriptions" not in stored  # never a token endpoint's or ARM's answer
+    now[0] += _auth.DISCOVERY_TTL + 1
+    assert cache.get(meta) is None  # expired
+    assert _auth.DiscoveryCache("").get(meta) is None  # "" keeps nothing
+    (tmp_path / "discovery.json").write_text("not json")
+    assert _auth.DiscoveryCache(str(tmp_path)).get(meta) is None  # a broken file is not an error
+
+
+@responses.activate
+def test_a_second_task_reads_the_openid_configuration_from_the_cache(tmp_path, monkeypatch):
+    pytest.importorskip("msal")
+    monkeypatch.setenv("AZURE_BACKUP_CACHE_DIR", str(tmp_path))
+    authority_answers(tokens=("tok-a", "tok-b"))
+    for expected in ("tok-a", "tok-b"):  # two tasks: two applications, one discovery
+        assert _auth.MsalClientSecret(TENANT, "client", SECRET, AUTHORITY).get_token("scope/.default")[0] == expected
+    gets = [call for call in responses.calls if call.request.method == "GET"]
+    posts = [call for call in responses.calls if call.request.method == "POST"]
+    assert len(gets) == 1 and len(posts) == 2
+    assert SECRET not in (tmp_path / "discovery.json").read_text()
+
+
+@responses.activate
+def test_cloud_metadata_comes_from_the_cache_the_second_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("AZURE_BACKUP_CACHE_DIR", str(tmp_path))
+    url = "https://emu.local/metadata/endpoints?api-version=2022-09-01"
+    doc = {
+        "name": "Emu",
+        "resourceManager": "https://emu.local/",
+        "authentication": {"loginEndpoint": EMU, "audiences": ["https://management.emulator.local/"]},
+    }
+    responses.add(responses.GET, url, json=doc)
+    assert resolve_cloud(url).resource_manager == "https://emu.local"
+    assert resolve_cloud(url).resource_manager == "https://emu.local"
+    assert len(responses.calls) == 1

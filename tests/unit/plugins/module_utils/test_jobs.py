@@ -225,7 +225,8 @@ class FakeVault(object):
         self.gets = []
         self.filters = []
         self.current = {}
-        self.throttled = {}  # job id -> the Retry-After of the 429 its GET gets
+        self.throttled = {}  # job id -> (Retry-After, GETs answered before) of the 429 its GETs get
+        self.hidden = set()  # running jobs the list does not show
 
     def status(self, job_id, advance):
         seq = self.script[job_id]
@@ -242,18 +243,19 @@ class FakeVault(object):
                 {"x-ms-request-id": "r404"},
                 json.dumps({"error": {"code": "ResourceNotFound", "message": "not found"}}),
             )
-        if job_id in self.throttled:
+        if job_id in self.throttled and self.gets.count(job_id) > self.throttled[job_id][1]:
             error = {
                 "error": {"code": "SubscriptionRequestsThrottled", "message": "Number of 'read' requests exceeded."}
             }
-            return 429, {"Retry-After": self.throttled[job_id], "x-ms-request-id": "r429"}, json.dumps(error)
-        status = self.status(job_id, True)
+            return 429, {"Retry-After": self.throttled[job_id][0], "x-ms-request-id": "r429"}, json.dumps(error)
+        status = self.status(job_id, not self.tick_on_list)  # when the list moves jobs on, a GET only reads
         maker = self.bodies.get(status, job_resource)
         return 200, {}, json.dumps(maker(job_id, status))
 
     def on_list(self, request):
         first_page = "skiptoken" not in request.url
         running = [j for j in self.script if self.status(j, self.tick_on_list and first_page) == "InProgress"]
+        running = [j for j in running if j not in self.hidden]
         page1 = [list_item(j) for j in running[:15]]
         page2 = [list_item(j) for j in running[15:]]
         if "skiptoken" in request.url:
@@ -307,48 +309,54 @@ def test_already_ended_job_returns_at_once(clock, tokens):
 
 
 @responses.activate
-def test_many_jobs_deduplicated_and_only_pending_polled(clock, tokens):
+def test_many_jobs_are_listed_and_each_read_once_as_it_ends(clock, tokens):
+    """Two or more jobs: every poll, the first included, is one list of the running jobs; a job that left it is
+    read once (a Cancelling job is not in an InProgress list, so it is read until it is running again)."""
     vault = FakeVault(
         {
             guid(1): ["InProgress", "Completed"],
             guid(2): ["Completed"],
             guid(3): ["InProgress", "Cancelling", "InProgress", "Completed"],
-        }
+        },
+        tick_on_list=True,
     )
     vault.install()
     result = waiter(clock, tokens, poll_interval=10).wait([guid(1), guid(2), guid(1).upper(), guid(3)])
     assert [j["job_id"] for j in result.jobs] == [guid(1), guid(2), guid(3)]
-    assert vault.gets == [guid(1), guid(2), guid(3), guid(1), guid(3), guid(3), guid(3)]
+    assert [j["status"] for j in result.jobs] == ["Completed"] * 3
+    assert vault.gets == [guid(2), guid(1), guid(3), guid(3)]
+    assert len(vault.filters) == 4 and vault.filters[0] == "status eq 'InProgress'"  # the first poll has no window
     assert result.polls == 4 and clock.sleeps == [10, 10, 10]
 
 
 @responses.activate
-def test_list_mode_above_twenty_pending(clock, tokens):
-    """More than 20 pending: one paged list per poll, GET only the jobs that left InProgress."""
+def test_list_mode_from_the_first_poll(clock, tokens):
+    """30 jobs: the first poll is a paged list (no GET at all); later polls GET only the jobs that left it."""
     script = dict((guid(n), ["InProgress"]) for n in range(1, 31))
     vault = FakeVault(script, tick_on_list=True)
     vault.install()
     w = waiter(clock, tokens, timeout=65, poll_interval=30)
-    # after the first poll, 5 jobs end
-    for n in range(1, 6):
+    for n in range(1, 6):  # these end at the second poll
         vault.script[guid(n)].append("Completed")
-    with pytest.raises(WaitTimeout):
+    with pytest.raises(WaitTimeout) as err:
         w.wait(list(script))
-    # poll 1: 30 GETs; poll 2 (t=30): 1 list (2 pages) + GET of the 5 not listed; polls 3 (t=60) and 4 (t=63, the
-    # last before the deadline): 25 still pending > 20, so one list each and no GET
-    assert len(vault.gets) == 30 + 5
-    assert sorted(vault.gets[30:]) == sorted(guid(n) for n in range(1, 6))
-    assert len(vault.filters) == 3
+    # polls at t=0, 30, 60 and 63 (the last before the deadline): 4 lists of 2 pages, and a GET of the 5 that ended
+    assert sorted(vault.gets) == sorted(guid(n) for n in range(1, 6))
+    assert len(vault.filters) == 4
+    assert vault.filters[0] == "status eq 'InProgress'"
     assert (
-        vault.filters[0]
+        vault.filters[1]
         == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:31:08 AM'"
     )
-    assert len([c for c in responses.calls if "skiptoken" in c.request.url]) == 3
+    assert len([c for c in responses.calls if "skiptoken" in c.request.url]) == 4
+    assert err.value.result["polls"] == 4
 
 
 @responses.activate
 def test_failed_job_raises_job_failed_with_error_details(clock, tokens):
-    vault = FakeVault({guid(1): ["InProgress", "Failed"], guid(2): ["Completed"]}, bodies={"Failed": failed_job})
+    vault = FakeVault(
+        {guid(1): ["InProgress", "Failed"], guid(2): ["Completed"]}, bodies={"Failed": failed_job}, tick_on_list=True
+    )
     vault.install()
     with pytest.raises(JobFailed) as err:
         waiter(clock, tokens).wait([guid(1), guid(2)])
@@ -395,7 +403,7 @@ def test_unknown_status_keeps_waiting(clock, tokens):
 
 @responses.activate
 def test_timeout_deadline_honoured_exactly(clock, tokens):
-    vault = FakeVault({guid(1): ["InProgress"], guid(2): ["InProgress", "Completed"]})
+    vault = FakeVault({guid(1): ["InProgress"], guid(2): ["InProgress", "Completed"]}, tick_on_list=True)
     vault.install()
     start = clock.now
     with pytest.raises(WaitTimeout) as err:
@@ -428,7 +436,7 @@ def test_unknown_job_raises_not_found_at_once(clock, tokens):
 
 @responses.activate
 def test_list_mode_lasts_to_the_last_job(clock, tokens):
-    """Many jobs asked for: the list call stays in use as the pending jobs fall below the threshold."""
+    """The list call stays in use down to the last job."""
     script = dict((guid(n), ["InProgress"]) for n in range(1, 26))
     vault = FakeVault(script, tick_on_list=True)
     vault.install()
@@ -439,17 +447,27 @@ def test_list_mode_lasts_to_the_last_job(clock, tokens):
         vault.script[guid(n)].extend(["InProgress", "Completed"])
     result = w.wait(list(script))
     assert result.polls == 3
-    # poll 1: 25 GETs; poll 2: a list + GETs of the 20 that ended; poll 3 (5 pending, below 20): still a list + 5 GETs
-    assert len(vault.gets) == 25 + 20 + 5
-    assert len(vault.filters) == 2
+    # poll 1: a list only; poll 2: a list + GETs of the 20 that ended; poll 3 (5 pending): a list + 5 GETs
+    assert len(vault.gets) == 25 and len(vault.filters) == 3
 
 
 @responses.activate
-def test_twenty_pending_uses_gets(clock, tokens):
-    vault = FakeVault(dict((guid(n), ["InProgress", "InProgress", "Completed"]) for n in range(1, 21)))
+def test_one_job_is_read_with_a_get(clock, tokens):
+    vault = FakeVault({guid(1): ["InProgress", "InProgress", "Completed"]})
     vault.install()
-    result = waiter(clock, tokens).wait(list(vault.script))
-    assert len(vault.gets) == 60 and vault.filters == [] and result.polls == 3
+    result = waiter(clock, tokens).wait([guid(1)])
+    assert vault.gets == [guid(1)] * 3 and vault.filters == [] and result.polls == 3
+
+
+@responses.activate
+def test_a_job_the_list_does_not_show_is_read_with_gets(clock, tokens):
+    """A running job outside the list's window (Azure's default window when no start time is known): GETs."""
+    vault = FakeVault({guid(1): ["InProgress", "InProgress", "Completed"], guid(2): ["InProgress"]})
+    vault.hidden = {guid(1)}
+    vault.install()
+    with pytest.raises(WaitTimeout):
+        waiter(clock, tokens, timeout=70, poll_interval=30).wait([guid(1), guid(2)])
+    assert vault.gets.count(guid(1)) == 3 and guid(2) not in vault.gets
 
 
 @responses.activate
@@ -460,44 +478,62 @@ def test_list_window_is_made_of_the_jobs_start_times(clock, tokens):
     )
     vault.install()
     result = waiter(clock, tokens).wait(list(vault.script))
+    assert vault.filters[0] == "status eq 'InProgress'"
     assert (
-        vault.filters[0]
+        vault.filters[1]
         == "status eq 'InProgress' and startTime eq '2017-08-03 05:31:07 AM' and endTime eq '2017-08-03 05:31:08 AM'"
     )
     assert result.polls == 3 and [j["status"] for j in result.jobs] == ["Completed"] * 22
-    assert len(vault.gets) == 22 + 22 and len(vault.filters) == 2  # the ended jobs are read with a GET
+    assert len(vault.gets) == 22 and len(vault.filters) == 3  # each job read once, as it ended
     assert result.jobs[0]["extended_info"]["property_bag"] == {"VM Name": "testvm"}
 
 
 @responses.activate
 def test_list_mode_keeps_a_running_jobs_extended_info(clock, tokens):
-    """List items carry no extendedInfo: the tasks and progress of the last GET stay in the result."""
-    vault = FakeVault(dict((guid(n), ["InProgress"]) for n in range(1, 23)), tick_on_list=True)
+    """List items carry no extendedInfo: the tasks and progress a GET gave stay in the result."""
+    script = dict((guid(n), ["InProgress"]) for n in range(1, 4))
+    script[guid(1)] = ["Cancelling", "InProgress"]  # read with a GET while cancelling, then listed again
+    vault = FakeVault(script, tick_on_list=True)
     vault.install()
     with pytest.raises(WaitTimeout) as err:
-        waiter(clock, tokens, timeout=100, poll_interval=30).wait(list(vault.script))
-    assert len(vault.filters) >= 2 and len(vault.gets) == 22  # only the first poll GETs
-    for job in err.value.result["jobs"]:
-        assert job["status"] == "InProgress"
-        assert [task["task_id"] for task in job["extended_info"]["tasks_list"]] == [
-            "Take Snapshot",
-            "Transfer data to vault",
-        ]
+        waiter(clock, tokens, timeout=100, poll_interval=30).wait(list(script))
+    assert vault.gets == [guid(1)]
+    first = err.value.result["jobs"][0]
+    assert first["status"] == "InProgress"
+    assert [task["task_id"] for task in first["extended_info"]["tasks_list"]] == [
+        "Take Snapshot",
+        "Transfer data to vault",
+    ]
 
 
 @responses.activate
 def test_throttling_past_the_deadline_ends_as_a_timeout_with_the_last_jobs(clock, tokens):
-    vault = FakeVault({guid(1): ["InProgress"], guid(2): ["InProgress"]})
-    vault.throttled[guid(2)] = "500"
+    vault = FakeVault({guid(1): ["InProgress"]})
+    vault.throttled[guid(1)] = ("500", 1)  # the second GET is throttled, with a wait the deadline cannot afford
     vault.install()
     w = waiter(clock, tokens, timeout=100, poll_interval=30)
     with pytest.raises(WaitTimeout) as err:
-        w.wait([guid(1), guid(2)])
+        w.wait([guid(1)])
     result = err.value.result
-    assert (
-        result["timed_out"] is True
-        and result["request_id"] == "r429"
-        and result["error_code"] == "SubscriptionRequestsThrottled"
-    )
-    assert [job["status"] for job in result["jobs"]] == ["InProgress", None]  # the one seen, the one not yet seen
-    assert clock.sleeps == []  # Azure's 500 s wait does not fit: no pointless sleep
+    assert result["timed_out"] is True and result["request_id"] == "r429"
+    assert result["error_code"] == "SubscriptionRequestsThrottled"
+    assert [job["status"] for job in result["jobs"]] == ["InProgress"]  # the last state seen
+    assert clock.sleeps == [30]  # the poll interval, then no pointless sleep of Azure's 500 s
+
+
+@responses.activate
+def test_wait_for_snapshot_returns_once_the_snapshot_is_taken(clock, tokens):
+    """wait_for=snapshot: done when "Take Snapshot" completed, while the transfer goes on; jobs are read with GETs."""
+
+    def snapshot_done(job_id, status):
+        body = job_resource(job_id, "InProgress")
+        body["properties"]["extendedInfo"]["tasksList"][0]["status"] = "Completed"
+        body["properties"]["extendedInfo"]["tasksList"][1]["status"] = "InProgress"
+        return body
+
+    vault = FakeVault({guid(1): ["InProgress", "Snapping"], guid(2): ["Snapping"]}, bodies={"Snapping": snapshot_done})
+    vault.install()
+    result = waiter(clock, tokens, until="snapshot").wait([guid(1), guid(2)])
+    assert result.polls == 2 and vault.filters == []  # snapshots need the tasks: GETs, no list
+    assert [j["status"] for j in result.jobs] == ["InProgress", "InProgress"]  # still running: the transfer goes on
+    assert vault.gets == [guid(1), guid(2), guid(1)]

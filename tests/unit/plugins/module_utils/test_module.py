@@ -15,6 +15,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _errors
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _module
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _task
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
     ApiError,
     JobFailed,
@@ -294,5 +295,5 @@ def test_own_constraints_merge_with_the_item_constraints():
 
 
 def test_secret_is_no_log():
-    assert _module.AUTH_SPEC["secret"]["no_log"] is True
-    assert not any(spec.get("no_log") for name, spec in _module.AUTH_SPEC.items() if name != "secret")
+    assert _task.AUTH_SPEC["secret"]["no_log"] is True
+    assert not any(spec.get("no_log") for name, spec in _task.AUTH_SPEC.items() if name != "secret")

@@ -51,7 +51,11 @@ def test_job_alias_and_arm_id_without_vault_options(fake_client, run_module):
 
 
 def test_many_jobs_in_order_duplicates_once(fake_client, run_module):
-    fake_client.add("GET", VAULT + "/backupJobs/" + JOB_1, job_resource(JOB_1, "InProgress"))
+    """Two jobs: each poll is one list of the running jobs; a job is read with a GET once, when it left the list."""
+    running_1 = dict(job_resource(JOB_1, "InProgress"))
+    del running_1["properties"]["extendedInfo"]  # list items carry no extended info
+    fake_client.add("GET", VAULT + "/backupJobs", {"value": [running_1]})
+    fake_client.add("GET", VAULT + "/backupJobs", {"value": []})
     fake_client.add("GET", VAULT + "/backupJobs/" + JOB_1, job_resource(JOB_1, "Completed"))
     fake_client.add(
         "GET", VAULT + "/backupJobs/" + JOB_2, job_resource(JOB_2, "CompletedWithWarnings", friendly="vm-web-02")
@@ -67,7 +71,8 @@ def test_many_jobs_in_order_duplicates_once(fake_client, run_module):
     assert "job" not in result and "azure_backup_job" not in result["ansible_facts"]
     assert set(result["ansible_facts"]["azure_backup_jobs"]) == {JOB_1, JOB_2}
     assert result["polls"] == 2 and fake_client.sleeps == [20.0]
-    assert [c.path.rsplit("/", 1)[-1] for c in fake_client.calls] == [JOB_2, JOB_1, JOB_1]
+    assert [c.path.rsplit("/", 1)[-1] for c in fake_client.calls] == ["backupJobs", JOB_2, "backupJobs", JOB_1]
+    assert fake_client.calls[0].params == {"$filter": "status eq 'InProgress'"}
     assert (
         len(result["warnings"]) == 1
         and JOB_2 in result["warnings"][0]
