@@ -16,6 +16,8 @@ __metaclass__ = type
 
 import time
 
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import parse_duration
+
 
 def _seconds(value):
     value = max(0, int(round(value)))
@@ -36,28 +38,39 @@ def _running_task(job):
     return None
 
 
-def job_state(job):
-    """What a job line shows, as a tuple that changes when the line would: status, running task, progress."""
+# A job's line is said again when its progress moved on by this many points (or its status or task changed).
+PERCENT_STEP = 10
+
+
+def _percents(job):
+    """(the running task, its percentage, the job's percentage) as Azure reported them (None where not)."""
     task = _running_task(job)
-    extended = job.get('extended_info') or {}
-    percent = extended.get('progress_percentage')
-    if percent is None and task is not None:
-        percent = task.get('progress_percentage')
-    return (job.get('status'), task and task.get('task_id'), None if percent is None else int(percent))
+    overall = (job.get('extended_info') or {}).get('progress_percentage')
+    return task, None if task is None else task.get('progress_percentage'), overall
+
+
+def job_state(job):
+    """What a job line shows, as a tuple that changes when the line is worth saying again."""
+    task, dummy, overall = _percents(job)
+    step = None if overall is None else int(overall) // PERCENT_STEP
+    return (job.get('status'), task and task.get('task_id'), step)
 
 
 def job_line(job):
-    """One line naming a job and where it is: ``vm-web-01 Backup InProgress: Take Snapshot 40 %, about 12m left``."""
-    status, task, percent = job_state(job)
-    text = '%s %s %s' % (job.get('entity_friendly_name') or 'job', job.get('operation') or '', status or 'unknown')
+    """One line naming a job and where it is, e.g.
+    ``vm-web-01 Backup InProgress: Take Snapshot 40 %, job 12 %, about 18m49s left (Azure's estimate) [job …]``."""
+    task, task_percent, overall = _percents(job)
+    status = job.get('status') or 'unknown'
+    text = '%s %s %s' % (job.get('entity_friendly_name') or 'job', job.get('operation') or '', status)
     details = []
     if task:
-        details.append(task + ('' if percent is None else ' %d %%' % percent))
-    elif percent is not None and status == 'InProgress':
-        details.append('%d %%' % percent)
+        details.append(task.get('task_id') + ('' if task_percent is None else ' %d %%' % task_percent))
+    if overall is not None and status == 'InProgress':
+        details.append('job %d %%' % overall)
     left = (job.get('extended_info') or {}).get('estimated_remaining_duration')
-    if left and status == 'InProgress':
-        details.append('Azure estimates %s left' % left)
+    seconds = parse_duration(left) if left else None
+    if seconds is not None and status == 'InProgress':
+        details.append("about %s left (Azure's estimate)" % _seconds(seconds))
     if details:
         text += ': ' + ', '.join(details)
     return '%s [job %s]' % (' '.join(text.split()), job.get('job_id'))
@@ -74,7 +87,7 @@ class Progress(object):
         self.real_sleep = sleep
         self.prefix = prefix
         self.started = clock()
-        self._last_line = self.started
+        self._last_heartbeat = self.started
         self._states = {}
         self._jobs = {}
 
@@ -83,7 +96,6 @@ class Progress(object):
         return self.interval > 0
 
     def _say(self, text):
-        self._last_line = self.clock()
         self.emit(self.prefix + text)
 
     def jobs(self, jobs, ended):
@@ -110,11 +122,12 @@ class Progress(object):
         parts.append('%s elapsed' % _seconds(now - self.started))
         if self.deadline is not None:
             parts.append('%s left before the timeout' % _seconds(self.deadline - now))
+        self._last_heartbeat = now
         self._say('still waiting: ' + ', '.join(parts))
 
     def tick(self):
-        """A heartbeat when none was said for ``interval`` seconds."""
-        if self.enabled and self.clock() - self._last_line >= self.interval:
+        """A heartbeat when the last one is ``interval`` seconds old."""
+        if self.enabled and self.clock() - self._last_heartbeat >= self.interval:
             self.heartbeat()
 
     def sleep(self, seconds):
@@ -127,5 +140,5 @@ class Progress(object):
             if not self.enabled:
                 self.real_sleep(left)
                 return
-            self.real_sleep(min(left, max(0.05, self._last_line + self.interval - self.clock())))
+            self.real_sleep(min(left, max(0.05, self._last_heartbeat + self.interval - self.clock())))
             self.tick()

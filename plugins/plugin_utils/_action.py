@@ -79,6 +79,9 @@ def _environment(values):
 class AzureBackupAction(ActionBase):
     """Runs the module named like the action in the controller when the task is local (see the module doc)."""
 
+    _supports_check_mode = True
+    _supports_async = True
+
     def _runs_here(self):
         return (
             getattr(self._connection, 'transport', None) == 'local'
@@ -98,9 +101,17 @@ class AzureBackupAction(ActionBase):
         result = super(AzureBackupAction, self).run(tmp, task_vars)
         name = self._task.action.rsplit('.', 1)[-1]
         if not self._runs_here():
+            wrap_async = self._task.async_val and not self._connection.has_native_async
             result.update(
-                self._execute_module(module_name=self._task.action, module_args=self._task.args, task_vars=task_vars)
+                self._execute_module(
+                    module_name=self._task.action,
+                    module_args=self._task.args,
+                    task_vars=task_vars,
+                    wrap_async=wrap_async,
+                )
             )
+            if not wrap_async:
+                self._remove_tmp_path(self._connection._shell.tmpdir)  # pylint: disable=protected-access
             return result
         module = importlib.import_module('%s.%s' % (MODULES_PACKAGE, name))
         arguments = dict(module.ARGUMENTS)
