@@ -368,7 +368,7 @@ def _finish(response):
             if replaced is not None:
                 response = replaced
     now = e.now()
-    # The emulated Azure time, on every response (werkzeug's handler would write real time).
+    # The emulated Azure time, on every response (the HTTP server would write real time).
     response.headers["Date"] = arm.http_date(now)
     if is_arm_request():
         for key, value in arm.arm_headers(

@@ -34,7 +34,7 @@ def arm_headers(request_id, region, now, client_request_id=None):
     """The headers observed on every Backup/ARM response (README §1), minus rate-limit ones.
 
     ``now`` is the emulated time (aware, UTC) stamped into x-ms-routing-request-id. Date is set
-    for every response by the app (http_date); Server by the HTTP server (server._Handler)."""
+    for every response by the app (http_date); Server by the HTTP server (cheroot, server.SERVER_NAME)."""
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     headers = {
         "Cache-Control": "no-cache",

@@ -35,7 +35,6 @@ def serve(args):
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING, format="%(asctime)s %(name)s %(message)s"
     )
-    logging.getLogger("werkzeug").setLevel(logging.DEBUG if args.verbose else logging.ERROR)
     if args.time_scale <= 0:
         print("--time-scale must be > 0", file=sys.stderr)
         return 2
@@ -67,7 +66,7 @@ def serve(args):
     except KeyboardInterrupt:
         pass
     finally:
-        server.httpd.server_close()
+        server.stop()
         try:
             os.remove(os.path.join(args.workdir, "url"))
         except OSError:

@@ -18,7 +18,13 @@ class RequestLog:
             self._entries = collections.deque(maxlen=MAX_LOG)
             self._total = 0
             self._tokens = 0
+            self._connections = 0
             self._ops = {}
+
+    def connection_accepted(self):
+        """A TCP connection was accepted (server._TLSAdapter.wrap): with keep-alive, one serves many requests."""
+        with self._lock:
+            self._connections += 1
 
     def record(
         self,
@@ -64,6 +70,7 @@ class RequestLog:
             return {
                 "total": self._total,
                 "token_requests": self._tokens,
+                "connections": self._connections,
                 "operations": {
                     name: {"count": v["count"], "statuses": dict(v["statuses"])}
                     for name, v in sorted(self._ops.items())

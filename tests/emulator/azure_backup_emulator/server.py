@@ -1,4 +1,9 @@
-"""HTTPS server (werkzeug, threaded) with a throw-away CA, and the files a client needs."""
+"""HTTPS server (cheroot: a pool of worker threads, HTTP/1.1 keep-alive) with a throw-away CA, and the
+files a client needs.
+
+One TLS connection serves many requests, as Azure Resource Manager's does: a connection stays open
+after a response (unless the client sends ``Connection: close``) and is closed after IDLE_TIMEOUT
+seconds without a request. Every accepted TCP connection is counted (``connections`` in the stats)."""
 
 import json
 import logging
@@ -8,83 +13,194 @@ import ssl
 import threading
 
 import trustme
-from werkzeug.serving import WSGIRequestHandler, make_server
+from cheroot import errors as cheroot_errors
+from cheroot import server as cheroot_server
+from cheroot import wsgi
+from cheroot.ssl.builtin import BuiltinSSLAdapter
 
-from .app import create_app
+from .app import DropConnection, create_app
 from .arm import http_date
 from .emulator import Emulator
 
+SERVER_NAME = "Microsoft-IIS/10.0"  # the Server header ARM answers with (README §1)
+WORKER_THREADS = 32  # requests served at the same time (an idle keep-alive connection holds none)
+IDLE_TIMEOUT = 240  # seconds an idle keep-alive connection (or a stalled request) is kept; Azure's LB: 4 min
+HANDSHAKE_TIMEOUT = 10  # seconds for a client's TLS handshake
+KEEP_ALIVE_LIMIT = 256  # idle keep-alive connections kept open; beyond, a response says Connection: close
+SHUTDOWN_TIMEOUT = 1  # stop(): seconds a busy worker gets, then its socket is shut (a silent client's handshake)
 
-class _Handler(WSGIRequestHandler):
-    """Quiet request handler speaking HTTP/1.1 (keep-alive, as ARM does); a dropped connection (fault
-    injection) is closed, not kept alive.
+_log = logging.getLogger("azure_backup_emulator.server")
+_access = logging.getLogger("azure_backup_emulator.access")
 
-    Date: the app sets it on every response (emulated time, app._finish). http.server's
-    send_response would add a second one (real time), so it is only written here when the app did
-    not send one (an answer werkzeug makes itself, e.g. to a malformed request line), and then in
-    emulated time as well."""
 
-    protocol_version = "HTTP/1.1"
-    _needs_date = False
+class _Request(cheroot_server.HTTPRequest):
+    """An answer cheroot makes itself (malformed request line: 400, timeout: 408, an app that failed
+    before it answered: 500, ...) never reaches the app: it gets the Server header and the emulated
+    Date here. Every other response gets both from the app (Date, app._finish) and from cheroot
+    (Server, added once by send_headers since the app does not set it; cheroot adds a Date only when
+    the response has none, which never happens)."""
 
-    def version_string(self):
-        # The Server header ARM answers with (README §1); sent once, by send_response.
-        return "Microsoft-IIS/10.0"
+    def simple_response(self, status, msg=""):
+        status = str(status)
+        if isinstance(msg, str):
+            msg = msg.encode("ISO-8859-1")
+        lines = [
+            "%s %s" % (self.server.protocol, status),
+            "Content-Length: %d" % len(msg),
+            "Content-Type: text/plain",
+            "Date: %s" % self.server.date(),
+            "Server: %s" % self.server.server_name,
+        ]
+        if status[:3] in ("413", "414"):  # as cheroot: the rest of the request is not read
+            self.close_connection = True
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("ISO-8859-1")
+        _access.debug("%s %s %s", _text(getattr(self, "method", None)), _text(getattr(self, "path", None)), status[:3])
+        try:
+            self.conn.wfile.write(head + msg)
+        except OSError as exc:
+            if exc.args[0] not in cheroot_errors.socket_errors_to_ignore:
+                raise
 
-    def send_response(self, code, message=None):
-        self.log_request(code)
-        self.send_response_only(code, message)
-        self.send_header("Server", self.version_string())
-        self._needs_date = True
 
-    def send_header(self, keyword, value):
-        if keyword.lower() == "date":
-            self._needs_date = False
-        super().send_header(keyword, value)
+class _Connection(cheroot_server.HTTPConnection):
+    """A connection whose TLS handshake happens in the worker thread that serves its first request
+    (see _TLSAdapter): a client that connects and stays silent holds one worker for
+    HANDSHAKE_TIMEOUT, never the accepting thread (and so every other client)."""
 
-    def end_headers(self):
-        if self._needs_date:
-            self.send_header("Date", self.date_time_string())
-        self._needs_date = False
-        super().end_headers()
+    RequestHandlerClass = _Request
+    _handshake_done = False
 
-    def date_time_string(self, timestamp=None):
-        emulator = getattr(self.server, "emulator", None)
-        if timestamp is None and emulator is not None:
-            return http_date(emulator.now())
-        return super().date_time_string(timestamp)
+    def communicate(self):
+        if not self._handshake_done:
+            self._handshake_done = True
+            try:
+                self.socket.settimeout(HANDSHAKE_TIMEOUT)
+                self.socket.do_handshake()
+                self.socket.settimeout(self.server.timeout)
+            except OSError as exc:  # ssl.SSLError (e.g. plain HTTP), a reset, a timeout
+                self.server.error_log("TLS handshake with %s:%s failed: %s" % (self.remote_addr, self.remote_port, exc))
+                return False
+            self.ssl_env = self.server.ssl_adapter.get_environ(self.socket)
+        return super().communicate()
 
-    def connection_dropped(self, error, environ=None):
-        self.close_connection = True
 
-    def log_request(self, code="-", size="-"):
-        # command/path are unset when the request line itself was unreadable (http.server's send_error)
-        path = (getattr(self, "path", None) or "-").split("?", maxsplit=1)[0]
-        logging.getLogger("azure_backup_emulator.access").debug("%s %s %s", getattr(self, "command", "-"), path, code)
+class _Gateway(wsgi.Gateway_10):
+    """cheroot's WSGI 1.0 gateway, plus the fault action ``drop``: the app's body raises DropConnection
+    before its first chunk (app._DropIterator), and the connection is closed without an answer (cheroot
+    itself would send the status line and headers it has been given, then close)."""
+
+    def respond(self):
+        req = self.req
+        status = None
+        response = req.server.wsgi_app(self.env, self.start_response)
+        try:
+            for chunk in filter(None, response):
+                if not isinstance(chunk, bytes):
+                    raise ValueError("WSGI Applications must yield bytes")
+                self.write(chunk)
+        except DropConnection:
+            req.ready = False  # HTTPRequest.respond must not send the headers either
+            req.close_connection = True  # HTTPConnection.communicate: close, do not keep alive
+            status = "dropped"
+        finally:
+            if req.ready:
+                req.ensure_headers_sent()
+            if hasattr(response, "close"):
+                response.close()
+        _access.debug("%s %s %s", _text(req.method), self.env.get("PATH_INFO", "-"), status or _text(req.status)[:3])
+
+
+class _TLSAdapter(BuiltinSSLAdapter):
+    """cheroot's ssl-module adapter, with two changes to ``wrap``, which cheroot calls in its accepting
+    thread once for every TCP connection the server accepts: it counts the connection (``on_accept``),
+    and it leaves the TLS handshake to the worker thread (_Connection.communicate); the WSGI environ
+    entries (wsgi.url_scheme https, HTTPS, SSL_*) are made there, once the handshake is done."""
+
+    on_accept = None
+
+    def wrap(self, sock):
+        if self.on_accept is not None:
+            self.on_accept()
+        try:
+            return self.context.wrap_socket(sock, do_handshake_on_connect=False, server_side=True), {}
+        except OSError as exc:  # the client is gone already
+            raise cheroot_errors.FatalSSLAlert(*exc.args) from exc
+
+
+class _Server(wsgi.Server):
+    ConnectionClass = _Connection
+    keep_alive_conn_limit = KEEP_ALIVE_LIMIT
+
+    def __init__(self, bind_addr, app, emulator, ssl_adapter):
+        super().__init__(
+            bind_addr,
+            app,
+            numthreads=WORKER_THREADS,
+            server_name=SERVER_NAME,
+            timeout=IDLE_TIMEOUT,
+            shutdown_timeout=SHUTDOWN_TIMEOUT,
+        )
+        self.gateway = _Gateway
+        self.ssl_adapter = ssl_adapter
+        self.emulator = emulator
+
+    def date(self):
+        """The emulated time as a Date header value (for the answers cheroot makes itself)."""
+        return http_date(self.emulator.now())
+
+    def error_log(self, msg="", level=logging.INFO, traceback=False):
+        # cheroot writes these to stderr; here they go to logging (a client that went away: INFO)
+        _log.log(level, "%s", msg, exc_info=traceback)
+
+
+def _text(value):
+    if value is None:
+        return "-"
+    return value.decode("ISO-8859-1") if isinstance(value, bytes) else str(value)
 
 
 def make_tls(hosts=("127.0.0.1", "localhost")):
     """(CA, server ssl.SSLContext) for ``hosts``."""
+    ca, _cert, context = _issue(hosts)
+    return ca, context
+
+
+def _issue(hosts):
     ca = trustme.CA(organization_name="Azure Backup Emulator")
     cert = ca.issue_cert(*hosts)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     cert.configure_cert(context)
-    return ca, context
+    return ca, cert, context
+
+
+def _tls_adapter(cert, context, on_accept):
+    # BuiltinSSLAdapter reads the key and certificate from files (for its SSL_SERVER_* environ); the
+    # files are only needed while it is built, then the context made from the trustme cert is used.
+    with cert.private_key_and_cert_chain_pem.tempfile() as pem:
+        adapter = _TLSAdapter(pem, pem)
+    adapter.context = context
+    adapter.on_accept = on_accept
+    return adapter
 
 
 class EmulatorServer:
-    """The emulator listening on host:port (0 = any free port) in a background thread."""
+    """The emulator listening on host:port (0 = any free port; bound when this is built, so ``.port``
+    is the real one) in a background thread (``start``) or in this one (``serve_forever``)."""
 
     def __init__(self, host="127.0.0.1", port=0, scenario=None, time_scale=1.0):
         self.emulator = Emulator(scenario=scenario, time_scale=time_scale)
         self.app = create_app(self.emulator)
-        self.ca, context = make_tls()
-        self.httpd = make_server(host, port, self.app, threaded=True, ssl_context=context, request_handler=_Handler)
-        self.httpd.daemon_threads = True
-        self.httpd.emulator = self.emulator  # read by _Handler.date_time_string
+        self.ca, cert, context = _issue(("127.0.0.1", "localhost"))
+        adapter = _tls_adapter(cert, context, self._connection_accepted)
+        self.httpd = _Server((host, port), self.app, self.emulator, adapter)
+        _prepare(self.httpd)  # bind + listen + worker threads
         self.host = host
-        self.port = self.httpd.server_port
+        self.port = self.httpd.bind_addr[1]
         self._thread = None
+
+    def _connection_accepted(self):
+        self.emulator.log.connection_accepted()
 
     @property
     def url(self):
@@ -92,16 +208,20 @@ class EmulatorServer:
         return "https://%s:%d" % (host, self.port)
 
     def start(self):
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="azure-backup-emulator", daemon=True)
-        self._thread.start()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self.httpd.serve, name="azure-backup-emulator", daemon=True)
+            self._thread.start()
         return self
 
     def serve_forever(self):
-        self.httpd.serve_forever()
+        """Serve until ``stop`` (another thread) or KeyboardInterrupt (a signal handler may raise it:
+        it interrupts the wait here, never cheroot's loop in the middle of a connection)."""
+        self.start()
+        while self._thread.is_alive():
+            self._thread.join(0.5)
 
     def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.httpd.stop()  # closes the listening socket and every connection; joins the workers
         if self._thread is not None:
             self._thread.join(timeout=5)
 
@@ -132,6 +252,24 @@ class EmulatorServer:
         _write(os.path.join(workdir, "pid"), "%d\n" % os.getpid())
         _write(os.path.join(workdir, "url"), self.url + "\n")
         return env
+
+
+def _prepare(httpd):
+    """httpd.prepare() in a daemon thread: the worker threads it starts inherit daemon=True, so a
+    process that never calls stop() can still exit (as with the old werkzeug server)."""
+    failure = []
+
+    def run():
+        try:
+            httpd.prepare()
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="azure-backup-emulator-prepare", daemon=True)
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
 
 
 def render_env_sh(env):

@@ -351,7 +351,7 @@ def test_raw_response_has_exactly_one_date_and_server_header(client):
 
 
 def test_answer_made_by_the_http_server_itself_has_one_emulated_date(client):
-    """A request line werkzeug cannot parse never reaches the app; the handler writes Date."""
+    """A request line the HTTP server cannot parse never reaches the app; the server writes Date (server._Request)."""
     client.advance(THREE_DAYS)
     before = _emulated_now(client)
     context = ssl.create_default_context(cafile=client.ca)
