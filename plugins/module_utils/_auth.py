@@ -9,13 +9,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
+import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
 import traceback
+import warnings
 from collections import namedtuple
 
 try:
@@ -47,17 +51,44 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors impo
 )
 
 AUTH_SOURCES = ("auto", "env", "credential_file", "cli", "msi")
+CERT_VALIDATION_MODES = ("validate", "ignore")
 
-# Option name -> environment variable (azure.azcollection / AWX names).
+# Option name -> environment variables, first found wins: the azure.azcollection / AWX names, then, where
+# azure-identity has its own name for the same thing, that one.
 ENV_NAMES = {
-    "subscription_id": "AZURE_SUBSCRIPTION_ID",
-    "client_id": "AZURE_CLIENT_ID",
-    "secret": "AZURE_SECRET",
-    "tenant": "AZURE_TENANT",
-    "cloud_environment": "AZURE_CLOUD_ENVIRONMENT",
-    "profile": "AZURE_PROFILE",
+    "subscription_id": ("AZURE_SUBSCRIPTION_ID",),
+    "client_id": ("AZURE_CLIENT_ID",),
+    "secret": ("AZURE_SECRET",),
+    "tenant": ("AZURE_TENANT", "AZURE_TENANT_ID"),
+    "cloud_environment": ("AZURE_CLOUD_ENVIRONMENT",),
+    "profile": ("AZURE_PROFILE",),
+    "ad_user": ("AZURE_AD_USER",),
+    "password": ("AZURE_PASSWORD",),
+    "x509_certificate_path": ("AZURE_X509_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH"),
+    "thumbprint": ("AZURE_THUMBPRINT",),
+    "cert_validation_mode": ("AZURE_CERT_VALIDATION_MODE",),
 }
-PROFILE_KEYS = ("subscription_id", "client_id", "secret", "tenant", "cloud_environment")
+# Not an option (azure.azcollection has none): the password of a PKCS#12 or encrypted PEM certificate.
+CERTIFICATE_PASSWORD_ENV = "AZURE_CLIENT_CERTIFICATE_PASSWORD"
+# Workload identity (AKS, GitHub/GitLab OIDC): a token file the platform keeps fresh, exchanged for an Azure token.
+FEDERATED_TOKEN_FILE_ENV = "AZURE_FEDERATED_TOKEN_FILE"
+PROFILE_KEYS = (
+    "subscription_id",
+    "client_id",
+    "secret",
+    "tenant",
+    "cloud_environment",
+    "ad_user",
+    "password",
+    "x509_certificate_path",
+    "thumbprint",
+    "cert_validation_mode",
+)
+
+# The public client azure.azcollection and the Azure CLI sign users in with when no client_id is given.
+AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+# Username/password sign-in needs a tenant; without one, Entra ID finds it from the user's domain.
+ORGANIZATIONS_TENANT = "organizations"
 
 METADATA_API_VERSIONS = ("2022-09-01", "2019-05-01", "2015-01-01")
 METADATA_TIMEOUT = 20
@@ -214,14 +245,28 @@ class _Cached(object):
 
 class DiscoveryHttp(object):
     """An HTTP client for msal and the metadata reads: GETs of discovery documents come from the cache when
-    it has them (and fill it), everything else goes to ``session`` (a requests.Session) as it is."""
+    it has them (and fill it), everything else goes to ``session`` (a requests.Session) as it is.
 
-    def __init__(self, session, cache, timeout=None):
+    ``authority`` (an origin such as ``https://login.example:8443``): msal asks for a user's realm at
+    ``https://<authority host>/common/userrealm/...``, dropping the authority's port; such a GET goes to the
+    authority's own origin."""
+
+    def __init__(self, session, cache, timeout=None, authority=None):
         self.session = session
         self.cache = cache
         self.timeout = timeout
+        self._authority = urlsplit(authority) if authority else None
+
+    def _on_authority(self, url):
+        parts = urlsplit(url)
+        auth = self._authority
+        if (auth is None or not auth.port or parts.port or parts.hostname != auth.hostname
+                or not parts.path.startswith("/common/userrealm/")):  # fmt: skip
+            return url
+        return urlunsplit((parts.scheme, auth.netloc, parts.path, parts.query, parts.fragment))
 
     def get(self, url, params=None, headers=None, **kwargs):
+        url = self._on_authority(url)
         full = url
         if params:
             full = url + ("&" if "?" in url else "?") + "&".join("%s=%s" % item for item in sorted(params.items()))
@@ -376,16 +421,30 @@ def resolve_cloud(cloud_environment, timeout=METADATA_TIMEOUT, session=None):
 
 
 class AuthSettings(object):
-    """Resolved auth settings. ``secret`` is never shown by repr()."""
+    """Resolved auth settings. ``kind`` names the credential: ``secret`` (service principal and client secret),
+    ``certificate`` (service principal and certificate), ``password`` (a user's name and password),
+    ``workload`` (workload identity: the federated token in ``federated_token_file``),
+    ``identity`` (azure-identity's default chain: its environment variables, workload identity, managed
+    identity, Azure CLI), ``cli`` or ``msi``. Secrets, the password and the certificate are never shown by
+    repr()."""
 
     __slots__ = (
         "subscription_id",
         "tenant",
         "client_id",
         "secret",
+        "ad_user",
+        "password",
+        "x509_certificate_path",
+        "thumbprint",
+        "certificate",
+        "certificate_password",
+        "federated_token_file",
+        "cert_validation_mode",
         "profile",
         "auth_source",
         "cloud_environment",
+        "kind",
         "sources",
         "credential_file",
     )
@@ -401,30 +460,70 @@ class AuthSettings(object):
         cloud_environment=None,
         sources=None,
         credential_file=None,
+        ad_user=None,
+        password=None,
+        x509_certificate_path=None,
+        thumbprint=None,
+        certificate=None,
+        certificate_password=None,
+        cert_validation_mode=None,
+        kind=None,
+        federated_token_file=None,
     ):
         self.subscription_id = subscription_id
         self.tenant = tenant
         self.client_id = client_id
         self.secret = secret
+        self.ad_user = ad_user
+        self.password = password
+        self.x509_certificate_path = x509_certificate_path
+        self.thumbprint = thumbprint
+        self.certificate = certificate  # msal's client_credential for a certificate
+        self.certificate_password = certificate_password
+        self.federated_token_file = federated_token_file
+        self.cert_validation_mode = cert_validation_mode
         self.profile = profile
         self.auth_source = auth_source
         self.cloud_environment = cloud_environment
         self.sources = dict(sources or {})  # key -> "option" | "env" | "profile"
         self.credential_file = credential_file
+        if kind is None:
+            if auth_source in ("cli", "msi"):
+                kind = auth_source
+            elif client_id and secret and tenant:
+                kind = "secret"
+            elif certificate and client_id and tenant:
+                kind = "certificate"
+            elif ad_user and password:
+                kind = "password"
+            elif federated_token_file and client_id and tenant:
+                kind = "workload"
+            else:
+                kind = "identity"
+        self.kind = kind
 
     @property
     def has_client_secret(self):
-        return bool(self.client_id and self.secret and self.tenant)
+        return self.kind == "secret"
+
+    @property
+    def secrets(self):
+        """Every secret value these settings hold: redacted from any message that could show one."""
+        return tuple(v for v in (self.secret, self.password, self.certificate_password) if v)
 
     def __repr__(self):
         return (
-            "AuthSettings(subscription_id=%r, tenant=%r, client_id=%r, secret=%s, profile=%r, auth_source=%r, "
-            "cloud_environment=%r)"
+            "AuthSettings(kind=%r, subscription_id=%r, tenant=%r, client_id=%r, secret=%s, ad_user=%r, "
+            "password=%s, x509_certificate_path=%r, profile=%r, auth_source=%r, cloud_environment=%r)"
             % (
+                self.kind,
                 self.subscription_id,
                 self.tenant,
                 self.client_id,
                 "'********'" if self.secret else None,
+                self.ad_user,
+                "'********'" if self.password else None,
+                self.x509_certificate_path,
                 self.profile,
                 self.auth_source,
                 self.cloud_environment,
@@ -464,11 +563,99 @@ def _clean(value):
     return value or None
 
 
+_SOURCE_RANK = {"option": 0, "env": 1, "profile": 2}
+
+
+def _where(key, sources, env_name=None):
+    """How the user set ``key``: ``the ad_user option``, ``AZURE_AD_USER``, ``the profile``."""
+    source = sources.get(key)
+    if source == "env":
+        return env_name or ENV_NAMES[key][0]
+    if source == "profile":
+        return "%s in the credentials profile" % key
+    return "the %s option" % key
+
+
+def _names(key):
+    return "%s (%s)" % (key, " or ".join(ENV_NAMES[key]))
+
+
+_FORMS = (
+    "a service principal's client_id, secret and tenant (AZURE_CLIENT_ID, AZURE_SECRET, AZURE_TENANT); "
+    "a service principal's client_id, tenant and x509_certificate_path (AZURE_X509_CERTIFICATE_PATH or "
+    "AZURE_CLIENT_CERTIFICATE_PATH); or a user's ad_user and password (AZURE_AD_USER, AZURE_PASSWORD)"
+)
+
+# Which values each kind of credential needs.
+_REQUIRED = {
+    "secret": ("client_id", "secret", "tenant"),
+    "certificate": ("client_id", "tenant", "x509_certificate_path"),
+    "password": ("ad_user", "password"),
+}
+
+
+def _credential_kind(values, sources, auth_source, where):
+    """The credential the values describe. When they describe several, the one given with the strongest
+    source (option > environment > profile) wins, then secret > certificate > password (azure.azcollection's
+    order). The values that kind needs must all be there."""
+    if auth_source in ("cli", "msi"):
+        return auth_source
+    forms = []
+    for order, (kind, markers) in enumerate(
+        (("secret", ("secret",)), ("certificate", ("x509_certificate_path",)), ("password", ("ad_user", "password")))
+    ):
+        ranks = [_SOURCE_RANK[sources[key]] for key in markers if values.get(key)]
+        if ranks:
+            forms.append((min(ranks), order, kind))
+    if not forms:
+        if auth_source == "auto":
+            return "identity"
+        raise ValidationError(
+            "No Azure credentials in %s: give %s." % (where, _FORMS),
+            option="client_id",
+        )
+    kind = min(forms)[2]
+    missing = [key for key in _REQUIRED[kind] if not values.get(key)]
+    if missing:
+        raise ValidationError(
+            "%s credentials are incomplete: missing %s (%s)."
+            % (
+                {"secret": "Service principal", "certificate": "Certificate", "password": "Username/password"}[kind],
+                ", ".join(_names(key) for key in missing),
+                where,
+            ),
+            option=missing[0],
+        )
+    return kind
+
+
+def _check_cert_validation_mode(values, sources):
+    mode = values.get("cert_validation_mode")
+    if mode is None:
+        return None
+    if mode not in CERT_VALIDATION_MODES:
+        raise ValidationError(
+            "Unknown cert_validation_mode %r (from %s): expected validate."
+            % (mode, _where("cert_validation_mode", sources)),
+            option="cert_validation_mode",
+        )
+    if mode == "ignore":
+        raise ValidationError(
+            "cert_validation_mode=ignore (from %s) is refused: this collection always verifies TLS. "
+            "To trust a private certificate authority (Azure Stack Hub, the emulator), point REQUESTS_CA_BUNDLE "
+            "at its CA certificate, and remove cert_validation_mode or set it to validate."
+            % _where("cert_validation_mode", sources),
+            option="cert_validation_mode",
+        )
+    return mode
+
+
 def resolve_auth(params, env=None):
     """Merge options > AZURE_* environment > ~/.azure/credentials profile into AuthSettings.
 
     ``auth_source``: ``auto`` (all three), ``env`` (options + environment), ``credential_file``
-    (options + profile), ``cli`` / ``msi`` (options + environment + profile, for the subscription id)."""
+    (options + profile), ``cli`` / ``msi`` (options + environment + profile, for the subscription id).
+    Everything is checked here, the certificate file included, before anything is sent."""
     env = os.environ if env is None else env
     params = params or {}
     auth_source = _clean(params.get("auth_source")) or "auto"
@@ -479,16 +666,22 @@ def resolve_auth(params, env=None):
 
     values = {}
     sources = {}
+    env_used = {}
     for key in ENV_NAMES:
         val = _clean(params.get(key))
         if val is not None:
             values[key] = val
             sources[key] = "option"
     if auth_source != "credential_file":
-        for key, name in ENV_NAMES.items():
-            if key not in values and _clean(env.get(name)) is not None:
-                values[key] = _clean(env.get(name))
-                sources[key] = "env"
+        for key, names in ENV_NAMES.items():
+            if key in values:
+                continue
+            for name in names:
+                if _clean(env.get(name)) is not None:
+                    values[key] = _clean(env.get(name))
+                    sources[key] = "env"
+                    env_used[key] = name
+                    break
 
     path = credential_file_path(env)
     profile_name = values.get("profile")
@@ -511,6 +704,8 @@ def resolve_auth(params, env=None):
                 values[key] = val
                 sources[key] = "profile"
 
+    mode = _check_cert_validation_mode(values, sources)
+
     if not values.get("subscription_id"):
         raise ValidationError(
             "No subscription id: set the subscription_id option, the AZURE_SUBSCRIPTION_ID environment variable, "
@@ -518,34 +713,198 @@ def resolve_auth(params, env=None):
             option="subscription_id",
         )
 
-    settings = AuthSettings(
+    where = {
+        "env": "options or AZURE_* environment variables",
+        "credential_file": "options or profile [%s] of %s" % (profile_name or "default", path),
+    }.get(auth_source, "options, AZURE_* environment variables or a profile")
+    kind = _credential_kind(values, sources, auth_source, where)
+    federated_token_file = None
+    if kind == "identity" and _clean(env.get(FEDERATED_TOKEN_FILE_ENV)):
+        kind = "workload"
+        federated_token_file = _workload_identity(values, _clean(env.get(FEDERATED_TOKEN_FILE_ENV)))
+
+    certificate = None
+    certificate_password = _clean(env.get(CERTIFICATE_PASSWORD_ENV)) if kind == "certificate" else None
+    if kind == "certificate":
+        certificate = load_certificate(
+            values["x509_certificate_path"],
+            values.get("thumbprint"),
+            certificate_password,
+            where=_where("x509_certificate_path", sources, env_used.get("x509_certificate_path")),
+        )
+    client_id = values.get("client_id")
+    tenant = values.get("tenant")
+    if kind == "password":
+        client_id = client_id or AZURE_CLI_CLIENT_ID
+        tenant = tenant or ORGANIZATIONS_TENANT
+
+    return AuthSettings(
         subscription_id=values.get("subscription_id"),
-        tenant=values.get("tenant"),
-        client_id=values.get("client_id"),
-        secret=values.get("secret"),
+        tenant=tenant,
+        client_id=client_id,
+        secret=values.get("secret") if kind in ("secret", "identity", "cli", "msi") else None,
+        ad_user=values.get("ad_user") if kind == "password" else None,
+        password=values.get("password") if kind == "password" else None,
+        x509_certificate_path=values.get("x509_certificate_path") if kind == "certificate" else None,
+        thumbprint=values.get("thumbprint") if kind == "certificate" else None,
+        certificate=certificate,
+        certificate_password=certificate_password,
+        cert_validation_mode=mode,
+        federated_token_file=federated_token_file,
         profile=profile_name,
         auth_source=auth_source,
         cloud_environment=values.get("cloud_environment"),
         sources=sources,
         credential_file=path,
+        kind=kind,
     )
 
-    if auth_source in ("env", "credential_file") or (auth_source == "auto" and settings.secret):
-        missing = [k for k in ("client_id", "secret", "tenant") if not values.get(k)]
-        if missing:
-            where = {
-                "env": "options or AZURE_* environment variables",
-                "credential_file": "options or profile [%s] of %s" % (profile_name or "default", path),
-            }
+
+def _workload_identity(values, path):
+    """Workload identity needs the app's client id and tenant beside the token file the platform writes
+    (AKS's webhook sets all three: AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE)."""
+    missing = [key for key in ("client_id", "tenant") if not values.get(key)]
+    if missing:
+        raise ValidationError(
+            "Workload identity (%s is set) needs %s."
+            % (FEDERATED_TOKEN_FILE_ENV, " and ".join(_names(k) for k in missing)),
+            option=missing[0],
+        )
+    if not os.path.isfile(path) or not os.access(path, os.R_OK):
+        raise ValidationError(
+            "Workload identity: %s names %s, which is not a readable file." % (FEDERATED_TOKEN_FILE_ENV, path),
+            option="client_id",
+        )
+    return path
+
+
+class FederatedToken(object):
+    """The client assertion of workload identity: the token file, read at every sign-in (the platform
+    replaces it before it expires)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __call__(self):
+        try:
+            with open(self.path) as handle:
+                token = handle.read().strip()
+        except (IOError, OSError) as exc:
+            raise AuthError("Workload identity: could not read the federated token file %s: %s"
+                            % (self.path, exc.strerror or type(exc).__name__))  # fmt: skip
+        if not token:
+            raise AuthError("Workload identity: the federated token file %s is empty." % self.path)
+        return token
+
+
+# ----------------------------------------------------------------------------- certificates
+
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.S)
+_PRIVATE_KEYS = ("PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY")
+_THUMBPRINT = re.compile(r"^[0-9a-f]{40}$")
+
+
+def _clean_thumbprint(thumbprint):
+    value = re.sub(r"[\s:]", "", thumbprint or "").lower()
+    if not _THUMBPRINT.match(value):
+        raise ValidationError(
+            "thumbprint must be the certificate's SHA-1 thumbprint, 40 hexadecimal digits "
+            "(colons and spaces allowed), got %d characters." % len(thumbprint or ""),
+            option="thumbprint",
+        )
+    return value
+
+
+def _certificate_error(where, path, reason):
+    return ValidationError(
+        "x509_certificate_path (from %s): %s %s. Expected a PEM file holding the service principal's private key "
+        "and its certificate, or a PKCS#12 (.pfx) file (its password in %s)."
+        % (where, path, reason, CERTIFICATE_PASSWORD_ENV),
+        option="x509_certificate_path",
+    )
+
+
+def load_certificate(path, thumbprint, password, where="the x509_certificate_path option"):
+    """msal's ``client_credential`` for the certificate in ``path``, checked now so that a wrong file, a missing
+    password or a thumbprint of another certificate fails before anything is sent.
+
+    PEM holding a certificate: msal is given the certificate and signs with its SHA-256 thumbprint (``x5t#S256``,
+    PS256); PEM with only a key: the given SHA-1 ``thumbprint`` (``x5t``, RS256, what azure.azcollection does);
+    anything else is read as PKCS#12. A given thumbprint must be the certificate's."""
+    expected = _clean_thumbprint(thumbprint) if thumbprint else None
+    try:
+        with open(os.path.expanduser(path), "rb") as handle:
+            data = handle.read()
+    except (IOError, OSError) as exc:
+        raise _certificate_error(where, path, "cannot be read (%s)" % (exc.strerror or type(exc).__name__))
+    text = data.decode("ascii", "replace") if b"-----BEGIN " in data else None
+    if text is None:
+        return _load_pkcs12(path, data, expected, password, where)
+    blocks = [(label, body) for label, body in _PEM_BLOCK.findall(text)]
+    keys = [(label, body) for label, body in blocks if label in _PRIVATE_KEYS]
+    certs = [body for label, body in blocks if label == "CERTIFICATE"]
+    if not keys:
+        raise _certificate_error(where, path, "holds no private key")
+    label, body = keys[0]
+    encrypted = label == "ENCRYPTED PRIVATE KEY" or "ENCRYPTED" in body.split("\n\n")[0]
+    if encrypted and not password:
+        raise _certificate_error(
+            where, path, "holds an encrypted private key and %s is not set" % CERTIFICATE_PASSWORD_ENV
+        )
+    key_pem = "-----BEGIN %s-----%s-----END %s-----\n" % (label, body, label)
+    credential = {"private_key": key_pem}
+    if password and encrypted:
+        credential["passphrase"] = password
+    if certs:
+        try:
+            der = base64.b64decode("".join(certs[0].split()), validate=True)
+        except (ValueError, TypeError):
+            raise _certificate_error(where, path, "holds a certificate that is not valid base64")
+        actual = hashlib.sha1(der).hexdigest()  # nosec - the thumbprint Azure knows the certificate by
+        if expected and expected != actual:
             raise ValidationError(
-                "Service principal credentials are incomplete: missing %s (%s)."
-                % (
-                    ", ".join("%s/%s" % (k, ENV_NAMES[k]) for k in missing),
-                    where.get(auth_source, "options, AZURE_* environment variables or a profile"),
-                ),
-                option=missing[0],
+                "thumbprint %s is not the thumbprint of the certificate in %s (%s)." % (expected, path, actual),
+                option="thumbprint",
             )
-    return settings
+        credential["public_certificate"] = "-----BEGIN CERTIFICATE-----%s-----END CERTIFICATE-----\n" % certs[0]
+    elif expected:
+        credential["thumbprint"] = expected.upper()
+    else:
+        raise _certificate_error(where, path, "holds no certificate and no thumbprint was given")
+    return credential
+
+
+def _load_pkcs12(path, data, expected, password, where):
+    try:
+        from cryptography.hazmat.primitives import hashes  # pylint: disable=import-outside-toplevel
+        from cryptography.hazmat.primitives.serialization import pkcs12  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        raise MissingDependency(
+            "Failed to import the required Python library (cryptography, which azure-identity installs) to read "
+            "the PKCS#12 certificate %s. Install it (pip install azure-identity) in the Python interpreter the "
+            "module runs with." % path,
+            library="cryptography",
+            traceback=traceback.format_exc(),
+        )
+    try:
+        key, cert, _others = pkcs12.load_key_and_certificates(data, password.encode("utf-8") if password else None)
+    except (ValueError, TypeError):
+        raise _certificate_error(
+            where, path, "is neither PEM nor a PKCS#12 file that %s opens" % (
+                "the password in " + CERTIFICATE_PASSWORD_ENV if password else "an empty password")
+        )  # fmt: skip
+    if key is None or cert is None:
+        raise _certificate_error(where, path, "is a PKCS#12 file without a private key and its certificate")
+    actual = cert.fingerprint(hashes.SHA1()).hex()  # nosec - the thumbprint Azure knows the certificate by
+    if expected and expected != actual:
+        raise ValidationError(
+            "thumbprint %s is not the thumbprint of the certificate in %s (%s)." % (expected, path, actual),
+            option="thumbprint",
+        )
+    credential = {"private_key_pfx_path": os.path.expanduser(path)}
+    if password:
+        credential["passphrase"] = password
+    return credential
 
 
 # ----------------------------------------------------------------------------- credential
@@ -585,14 +944,28 @@ def is_microsoft_authority(authority):
 
 
 def build_credential(settings, cloud, env=None):
-    """The credential for ``settings``: a client secret goes through msal directly (what azure-identity uses
-    underneath, at a fraction of its import cost); the Azure CLI, managed identity, workload identity and
-    azure-identity's default chain go through azure-identity, imported only then. Instance discovery is off
-    for authority hosts that are not Microsoft's. Every credential has ``get_token(scope, force_refresh)``."""
+    """The credential for ``settings``. A client secret, a certificate, a user's password and workload identity's
+    federated token go through msal directly (what azure-identity uses underneath, at a fraction of its import
+    cost, and with this cloud's authority); the Azure CLI, managed identity and azure-identity's default chain
+    (its environment variables, managed identity, Azure CLI) go through azure-identity, imported only then. Instance discovery is off for authority hosts that
+    are not Microsoft's. Every credential has ``get_token(scope, force_refresh)``."""
     authority = effective_authority(settings, cloud, env)
-    if settings.auth_source not in ('cli', 'msi') and settings.has_client_secret:
-        return MsalClientSecret(settings.tenant, settings.client_id, settings.secret, authority)
-    return IdentityCredential(lambda: _identity_credential(settings, authority))
+    if settings.kind == "secret":
+        return MsalConfidentialClient(settings.tenant, settings.client_id, settings.secret, authority,
+                                      secrets=settings.secrets)  # fmt: skip
+    if settings.kind == "certificate":
+        return MsalConfidentialClient(settings.tenant, settings.client_id, settings.certificate, authority,
+                                      secrets=settings.secrets, what="certificate")  # fmt: skip
+    if settings.kind == "workload":
+        return MsalConfidentialClient(settings.tenant, settings.client_id,
+                                      {"client_assertion": FederatedToken(settings.federated_token_file)}, authority,
+                                      what="federated token")  # fmt: skip
+    if settings.kind == "password":
+        return MsalUsernamePassword(settings.tenant, settings.client_id, settings.ad_user, settings.password,
+                                    authority)  # fmt: skip
+    return IdentityCredential(
+        lambda: _identity_credential(settings, authority), kind=settings.kind, redact=settings.secrets
+    )
 
 
 def _identity_credential(settings, authority):
@@ -619,7 +992,7 @@ def _identity_credential(settings, authority):
             kwargs['workload_identity_tenant_id'] = settings.tenant
         return identity.DefaultAzureCredential(**kwargs)
     except ValueError as exc:  # e.g. a malformed tenant id
-        raise AuthError(_redact('Invalid credential settings: %s' % exc, [settings.secret]))
+        raise AuthError(_redact('Invalid credential settings: %s' % exc, settings.secrets))
 
 
 def _import_msal():
@@ -635,78 +1008,195 @@ def _import_msal():
     return msal
 
 
-class MsalClientSecret(object):
-    """A service principal's client secret through msal's confidential client (no azure-identity import).
+def _msal_http(authority=None):
+    # the authority's OpenID configuration is public: kept between tasks (DiscoveryCache)
+    return DiscoveryHttp(requests.Session(), DiscoveryCache(), timeout=METADATA_TIMEOUT, authority=authority)
+
+
+def _authority_url(authority, tenant):
+    return '%s/%s' % (authority.rstrip('/'), tenant)
+
+
+def _unreachable(authority, tenant, exc, secrets):
+    return AuthError(_redact('Could not reach the authority %s: %s: %s'
+                             % (_authority_url(authority, tenant), type(exc).__name__, exc), secrets))  # fmt: skip
+
+
+def _drop_access_tokens(msal, app):
+    for entry in list(app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
+        app.token_cache.remove_at(entry)
+
+
+def _token_from_answer(answer, scope, secrets, explain=None):
+    """(token, expires_on) from msal's answer, or AuthError with Entra ID's reason (its AADSTS code kept)."""
+    if answer and 'access_token' in answer:
+        return answer['access_token'], time.time() + float(answer.get('expires_in') or 0)
+    answer = answer or {}
+    description = _redact(str(answer.get('error_description') or answer.get('error') or 'no token'), secrets)
+    code = _aadsts_code(description)
+    plain = explain(code) if explain else None
+    message = 'Could not get an Azure access token for %s: %s: %s' % (scope, answer.get('error'), description.strip())
+    if plain:
+        message = '%s (Entra ID said: %s: %s)' % (plain, answer.get('error'), description.strip())
+    raise AuthError(message, code=code)
+
+
+class MsalConfidentialClient(object):
+    """A service principal through msal's confidential client (no azure-identity import): ``credential`` is its
+    client secret, or msal's certificate dict (load_certificate).
 
     ``get_token(scope, force_refresh=True)`` drops msal's cached access tokens first, so that the token comes
     from Entra ID, not from the cache (Azure may reject a cached token before its expiry: revoked, or signed
     with a rotated key)."""
 
-    def __init__(self, tenant, client_id, secret, authority, timeout=METADATA_TIMEOUT):
-        self._args = (tenant, client_id, secret, authority, timeout)
-        self._secret = secret
+    def __init__(self, tenant, client_id, credential, authority, secrets=(), what='secret'):
+        self._args = (tenant, client_id, credential, authority)
+        self._secrets = tuple(s for s in secrets if s)
+        self._what = what
         self._app = None
 
     def __repr__(self):
-        return 'MsalClientSecret(tenant=%r, client_id=%r)' % (self._args[0], self._args[1])
+        return 'MsalConfidentialClient(tenant=%r, client_id=%r, %s)' % (self._args[0], self._args[1], self._what)
 
     def _application(self):
         if self._app is None:
             msal = _import_msal()
-            tenant, client_id, secret, authority, timeout = self._args
+            tenant, client_id, credential, authority = self._args
             try:
                 self._app = msal.ConfidentialClientApplication(
                     client_id,
-                    client_credential=secret,
-                    authority='%s/%s' % (authority.rstrip('/'), tenant),
+                    client_credential=credential,
+                    authority=_authority_url(authority, tenant),
                     instance_discovery=is_microsoft_authority(authority),
-                    # the authority's OpenID configuration is public: kept between tasks (DiscoveryCache)
-                    http_client=DiscoveryHttp(requests.Session(), DiscoveryCache(), timeout=timeout),
+                    http_client=_msal_http(),
                 )
             except Exception as exc:  # msal raises ValueError and requests' errors while it discovers the tenant
-                raise AuthError(
-                    _redact('Could not reach the authority %s/%s: %s: %s' % (authority, tenant, type(exc).__name__, exc),
-                            [secret])
-                )  # fmt: skip
+                if self._what == 'certificate' and isinstance(exc, ValueError) and 'authority' not in str(exc).lower():
+                    raise AuthError(_redact('The certificate could not be used to sign in: %s' % exc, self._secrets))
+                raise _unreachable(authority, tenant, exc, self._secrets)
         return self._app
 
     def get_token(self, scope, force_refresh=False):
         app = self._application()
         msal = _import_msal()
         if force_refresh:
-            for entry in list(app.token_cache.search(msal.TokenCache.CredentialType.ACCESS_TOKEN)):
-                app.token_cache.remove_at(entry)
+            _drop_access_tokens(msal, app)
         try:
             answer = app.acquire_token_for_client([scope])
         except Exception as exc:  # network errors from requests, bad answers from the authority
             raise AuthError(_redact('Could not get an Azure access token for %s: %s: %s' % (scope, type(exc).__name__, exc),
-                                    [self._secret]))  # fmt: skip
-        if not answer or 'access_token' not in answer:
-            answer = answer or {}
-            description = _redact(
-                str(answer.get('error_description') or answer.get('error') or 'no token'), [self._secret]
-            )
-            raise AuthError(
-                'Could not get an Azure access token for %s: %s: %s'
-                % (scope, answer.get('error'), description.strip()),
-                code=_aadsts_code(description),
-            )
-        return answer['access_token'], time.time() + float(answer.get('expires_in') or 0)
+                                    self._secrets))  # fmt: skip
+        return _token_from_answer(answer, scope, self._secrets)
+
+
+# Entra ID codes of a username/password sign-in that the user can only fix by choosing another credential.
+_ROPC_REFUSALS = {
+    'AADSTS50076': 'the account must use multi-factor authentication',
+    'AADSTS50079': 'the account must enroll in multi-factor authentication',
+    'AADSTS50074': 'the account must use multi-factor authentication',
+    'AADSTS50158': 'the account must pass an external security challenge (conditional access)',
+    'AADSTS53003': 'conditional access blocks this sign-in',
+    'AADSTS50072': 'the account must enroll in multi-factor authentication',
+}
+_ROPC_ALTERNATIVES = (
+    'A username and password cannot satisfy that. Use a service principal instead (client_id, secret and tenant, '
+    'or client_id, tenant and x509_certificate_path; in AWX the Azure Resource Manager credential with a client '
+    'id, secret and tenant), or workload or managed identity.'
+)
+
+
+class MsalUsernamePassword(object):
+    """A user's name and password (OAuth resource owner password credentials, what azure.azcollection's
+    ``ad_user`` / ``password`` and AWX's username/password Azure credential use) through msal's public client.
+    Entra ID refuses the flow for accounts that need multi-factor authentication: that error says so plainly."""
+
+    def __init__(self, tenant, client_id, username, password, authority):
+        self._args = (tenant, client_id, authority)
+        self._username = username
+        self._password = password
+        self._app = None
+
+    def __repr__(self):
+        return 'MsalUsernamePassword(tenant=%r, client_id=%r, username=%r)' % (
+            self._args[0], self._args[1], self._username)  # fmt: skip
+
+    def _application(self):
+        if self._app is None:
+            msal = _import_msal()
+            tenant, client_id, authority = self._args
+            try:
+                self._app = msal.PublicClientApplication(
+                    client_id,
+                    authority=_authority_url(authority, tenant),
+                    instance_discovery=is_microsoft_authority(authority),
+                    http_client=_msal_http(authority),
+                )
+            except Exception as exc:
+                raise _unreachable(authority, tenant, exc, (self._password,))
+        return self._app
+
+    def _explain(self, code):
+        if code in _ROPC_REFUSALS:
+            return 'Azure refused the username/password sign-in of %s: %s (%s). %s' % (
+                self._username, _ROPC_REFUSALS[code], code, _ROPC_ALTERNATIVES)  # fmt: skip
+        if code in ('AADSTS50126', 'AADSTS50034'):
+            return 'Azure refused the username/password sign-in of %s: wrong user name or password (%s).' % (
+                self._username, code)  # fmt: skip
+        if code == 'AADSTS7000218':
+            return ('Azure refused the username/password sign-in of %s (%s): the application %s is not a public client; '
+                    'leave client_id unset or allow public client flows in its registration.'
+                    % (self._username, code, self._args[1]))  # fmt: skip
+        return None
+
+    def get_token(self, scope, force_refresh=False):
+        app = self._application()
+        msal = _import_msal()
+        if force_refresh:
+            _drop_access_tokens(msal, app)
+        try:  # every call signs in: TokenProvider keeps the token for the rest of the task
+            with warnings.catch_warnings():  # msal's DeprecationWarning: the docs say it (Microsoft discourages ROPC)
+                warnings.simplefilter('ignore', DeprecationWarning)
+                answer = app.acquire_token_by_username_password(self._username, self._password, scopes=[scope])
+        except Exception as exc:
+            raise AuthError(_redact('Could not get an Azure access token for %s: %s: %s' % (scope, type(exc).__name__, exc),
+                                    (self._password,)))  # fmt: skip
+        return _token_from_answer(answer, scope, (self._password,), explain=self._explain)
 
 
 class IdentityCredential(object):
     """An azure-identity credential, made by ``factory`` when first needed. ``force_refresh`` makes a new one:
-    azure-identity keeps no token across instances, so the token comes from its source again."""
+    azure-identity keeps no token across instances, so the token comes from its source again. When the default
+    chain (``kind`` ``identity``) finds nothing, the error says which credentials the task could have given
+    before azure-identity's list of what it tried."""
 
-    def __init__(self, factory):
+    def __init__(self, factory, kind='identity', redact=()):
         self._factory = factory
+        self._kind = kind
+        self._redact = tuple(s for s in redact if s)
         self._credential = None
 
     def get_token(self, scope, force_refresh=False):
         if force_refresh or self._credential is None:
             self._credential = self._factory()
-        access = self._credential.get_token(scope)
+        try:
+            access = self._credential.get_token(scope)
+        except Exception as exc:  # ClientAuthenticationError, CredentialUnavailableError
+            if self._kind != 'identity' or not _is_azure_auth_error(exc):
+                raise
+            raise AuthError(_redact(_chain_failure(scope, exc), self._redact), code=_aadsts_code(str(exc)))
         return access.token, float(access.expires_on)
+
+
+def _chain_failure(scope, exc):
+    message = getattr(exc, 'message', None) or str(exc)
+    tried = [line.strip() for line in message.splitlines() if line.startswith(('\t', '    ')) and ':' in line]
+    tried = [line if len(line) <= 300 else line[:300] + '...' for line in tried]
+    return (
+        'Could not get an Azure access token for %s: no credentials were given (%s), and none of azure-identity\'s '
+        'default sources had one (%s). Give the credentials as options, AZURE_* environment variables or a '
+        '~/.azure/credentials profile, or run where workload identity (AZURE_FEDERATED_TOKEN_FILE), a managed '
+        'identity or az login is available.' % (scope, _FORMS, '; '.join(tried) or message.strip()[:1000])
+    )
 
 
 def _redact(text, secrets):
@@ -717,7 +1207,9 @@ def _redact(text, secrets):
 
 
 def token_cache_key(settings, cloud):
-    return (cloud.authority_host, settings.tenant, settings.client_id, settings.auth_source, cloud.scope)
+    # the user and the kind are part of the identity: two users of one public client get two tokens
+    return (cloud.authority_host, settings.tenant, settings.client_id, settings.kind, settings.ad_user,
+            settings.auth_source, cloud.scope)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- tokens
@@ -804,5 +1296,5 @@ def create_token_provider(settings, cloud, clock=time.time, env=None):
         cloud.scope,
         clock=clock,
         cache_key=token_cache_key(settings, cloud),
-        redact=(settings.secret,),
+        redact=settings.secrets,
     )

@@ -34,6 +34,11 @@ AUTH_SPEC = dict(
     profile=dict(type='str'),
     cloud_environment=dict(type='str'),
     auth_source=dict(type='str', default='auto', choices=['auto', 'env', 'credential_file', 'cli', 'msi']),
+    ad_user=dict(type='str'),
+    password=dict(type='str', no_log=True),
+    x509_certificate_path=dict(type='path'),
+    thumbprint=dict(type='str', no_log=False),
+    cert_validation_mode=dict(type='str', choices=['validate', 'ignore']),
 )
 
 VAULT_SPEC = dict(

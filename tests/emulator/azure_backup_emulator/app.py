@@ -14,7 +14,7 @@ from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import arm
-from .routes import aad, control, items, jobs, metadata, vault
+from .routes import aad, control, federation, imds, items, jobs, metadata, vault
 from .routes.common import arm_json, json_response
 from .timefmt import iso
 
@@ -99,7 +99,7 @@ def create_app(emulator):
     app.config["emulator"] = emulator
     app.json.sort_keys = False
     app.wsgi_app = CanonicalArmPaths(app.wsgi_app)
-    for module in (metadata, aad, vault, items, jobs, control):
+    for module in (metadata, imds, aad, federation, vault, items, jobs, control):
         module.register(app)
     app.before_request(_begin)
     app.after_request(_finish)
@@ -152,7 +152,9 @@ def _arm_guard():
     e = emu()
     parts = request.path.split("/")
     authority = "https://%s/%s" % (request.host, e.tokens.tenant_id)
-    e.tokens.check(request.headers.get("Authorization"), authority)
+    record = e.tokens.check(request.headers.get("Authorization"), authority)
+    g.credential = record.get("credential")  # how the caller signed in: in the request log
+    principal = record.get("object_id") or e.tokens.object_id
     subscription = parts[2] if len(parts) > 2 else ""
     if subscription.lower() != e.tokens.subscription_id.lower():
         raise arm.ArmError(
@@ -160,7 +162,7 @@ def _arm_guard():
             "AuthorizationFailed",
             "The client '%s' with object id '%s' does not have authorization to perform action "
             "'%s' over scope '%s' or the scope is invalid. If access was recently granted, please "
-            "refresh your credentials." % (e.tokens.object_id, e.tokens.object_id, _action(), _scope(parts)),
+            "refresh your credentials." % (principal, principal, _action(), _scope(parts)),
         )
     _check_api_version()
     kind = "reads" if request.method in ("GET", "HEAD") else "writes"
@@ -173,7 +175,7 @@ def _arm_guard():
             "Number of '%s' requests for subscription '%s' actor '%s' exceeded. Please try again "
             "after '%d' seconds after the additional tokens are available. Refer to "
             "https://aka.ms/arm-throttling for additional information."
-            % ("read" if kind == "reads" else "write", subscription, e.tokens.object_id, wait),
+            % ("read" if kind == "reads" else "write", subscription, principal, wait),
             headers={"Retry-After": str(wait), "retry-after-ms": str(wait * 1000)},
         )
     g.ratelimit = (kind, remaining)
@@ -390,6 +392,7 @@ def _finish(response):
         request_id=g.get("request_id"),
         emulated_time=iso(now),
         fault_id=g.get("fault"),
+        credential=g.get("credential"),
         duration_ms=round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
     )
     return response
@@ -399,7 +402,7 @@ def _safe_query():
     return {
         k: v
         for k, v in request.args.items()
-        if k.lower() not in ("client_secret", "code", "access_token", "client_assertion")
+        if k.lower() not in ("client_secret", "code", "access_token", "client_assertion", "password")
     }
 
 

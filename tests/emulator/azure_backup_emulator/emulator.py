@@ -1,10 +1,11 @@
-"""The emulator's state holder: scenario, clock, vault state, tokens, throttling, faults, log."""
+"""The emulator's state holder: scenario, clock, vault state, keys, tokens, throttling, faults, log."""
 
 import threading
 
 from .auth import TokenStore
 from .clock import EmulatedClock
 from .faults import FaultRegistry
+from .keys import KeyRing
 from .requestlog import RequestLog
 from .scenario import load_scenario
 from .state import VaultState
@@ -17,7 +18,8 @@ class Emulator:
         self.clock = clock or EmulatedClock(scale=time_scale)
         self.time_scale = self.clock.scale  # the one reset goes back to
         self.lock = threading.RLock()
-        self.tokens = TokenStore(self.scenario)
+        self.keys = KeyRing()  # kept across scenario loads: files handed to clients stay valid
+        self.tokens = TokenStore(self.scenario, self.keys)
         self.throttler = Throttler(self.scenario.get("throttling"))
         self.faults = FaultRegistry()
         self.log = RequestLog()

@@ -38,11 +38,12 @@ class RequestLog:
         emulated_time,
         fault_id=None,
         duration_ms=None,
+        credential=None,
     ):
         with self._lock:
             self._seq += 1
             self._total += 1
-            if operation in ("Token", "TokenV1"):
+            if operation in ("Token", "TokenV1", "ImdsToken"):
                 self._tokens += 1
             op = self._ops.setdefault(operation, {"count": 0, "statuses": {}})
             op["count"] += 1
@@ -61,6 +62,9 @@ class RequestLog:
                 "request_id": request_id,
                 "fault": fault_id,
                 "duration_ms": duration_ms,
+                # ARM requests: the kind of credential the token was issued for (client_secret, certificate,
+                # federated_credential, password, managed_identity); never the token or the secret
+                "credential": credential,
             }
             self._entries.append(entry)
             return entry

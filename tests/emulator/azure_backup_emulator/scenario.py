@@ -14,6 +14,53 @@ DEFAULT_SCENARIO = {
     "client_secret": "emulator-secret",
     "subscription_id": "00000000-0000-0000-0000-000000000000",
     "principal_object_id": "9b0f6b2c-8a4e-4d3f-9e1a-0c6d3f2b7a55",
+    # The app's certificate credential (client assertion, RS256/PS256): a public certificate in PEM, or
+    # null: the emulator generates an RSA key + self-signed certificate (DIR/client-cert.pem).
+    "client_certificate_pem": None,
+    # Users who may sign in with username/password (ROPC). "{tenant_domain}" stands for tenant_domain.
+    # mfa_required: the password is checked, then the sign-in answers AADSTS50076.
+    "users": [
+        {
+            "username": "backup-operator@{tenant_domain}",
+            "password": "emulator-password",
+            "object_id": "5d3c1e2a-7b4f-4a6e-9c8d-1f2e3a4b5c6d",
+            "display_name": "Backup Operator",
+        },
+        {
+            "username": "mfa-user@{tenant_domain}",
+            "password": "emulator-password",
+            "object_id": "6e4d2f3b-8c5a-4b7f-8d9e-2a3b4c5d6e7f",
+            "display_name": "MFA User",
+            "mfa_required": True,
+        },
+    ],
+    # Workload identity federation: the app trusts tokens of these (issuer, subject, audiences).
+    # issuer null: the emulator's own OIDC issuer, <base_url>/federation (POST /_emulator/federated-token).
+    "federated_credentials": [
+        {
+            "name": "backup-runner",
+            "issuer": None,
+            "subject": "system:serviceaccount:backup:runner",
+            "audiences": ["api://AzureADTokenExchange"],
+        }
+    ],
+    # Managed identities of the machine the client runs on (IMDS, /metadata/identity/oauth2/token).
+    # system_assigned null: the machine has none (then a request without client_id needs exactly one
+    # user-assigned identity).
+    "managed_identities": {
+        "system_assigned": {
+            "object_id": "7f5e3a4c-9d6b-4c8a-9e0f-3b4c5d6e7f80",
+            "client_id": "8a6f4b5d-0e7c-4d9b-8f1a-4c5d6e7f8091",
+        },
+        "user_assigned": [
+            {
+                "name": "id-backup-runner",
+                "resource_group": "rg-backup-demo",
+                "client_id": "9b7a5c6e-1f8d-4e0c-9a2b-5d6e7f8091a2",
+                "object_id": "a0c8b6d7-2a9e-4f1d-8b3c-6e7f8091a2b3",
+            }
+        ],
+    },
     "vault": {
         "name": "rsv-demo",
         "resource_group": "rg-backup-demo",
@@ -201,7 +248,59 @@ def all_vms(scenario):
     return list(scenario["virtual_machines"]) + generated_vms(scenario.get("generated_vms"))
 
 
+def users(scenario):
+    """The scenario's users with "{tenant_domain}" in their username replaced."""
+    domain = scenario.get("tenant_domain") or ""
+    result = []
+    for user in scenario.get("users") or []:
+        user = dict(user)
+        user["username"] = str(user.get("username", "")).replace("{tenant_domain}", domain)
+        result.append(user)
+    return result
+
+
+def user_assigned_identities(scenario):
+    return list((scenario.get("managed_identities") or {}).get("user_assigned") or [])
+
+
+def _validate_credentials(scenario):
+    pem = scenario.get("client_certificate_pem")
+    if pem is not None:
+        if not isinstance(pem, str):
+            raise ValueError("client_certificate_pem must be a PEM string or null")
+        from .keys import ClientCertificate
+
+        ClientCertificate.from_pem(pem)  # ValueError when it is not an RSA certificate
+    seen = set()
+    for user in users(scenario):
+        name = user["username"].lower()
+        if "@" not in name or not isinstance(user.get("password"), str) or not user["password"]:
+            raise ValueError("users[] need a username (name@domain) and a password: %r" % user["username"])
+        if name in seen:
+            raise ValueError("duplicate user %s" % name)
+        seen.add(name)
+    for fic in scenario.get("federated_credentials") or []:
+        if not isinstance(fic, dict) or not isinstance(fic.get("subject"), str) or not fic["subject"]:
+            raise ValueError("federated_credentials[] need a subject")
+        audiences = fic.get("audiences", ["api://AzureADTokenExchange"])
+        if not isinstance(audiences, list) or not all(isinstance(a, str) for a in audiences):
+            raise ValueError("federated_credentials[].audiences must be a list of strings")
+        if fic.get("issuer") is not None and not isinstance(fic["issuer"], str):
+            raise ValueError("federated_credentials[].issuer must be a URL or null")
+    identities = scenario.get("managed_identities") or {}
+    if not isinstance(identities, dict):
+        raise ValueError("managed_identities must be a mapping {system_assigned, user_assigned}")
+    system = identities.get("system_assigned")
+    if system is not None and not (isinstance(system, dict) and system.get("object_id")):
+        raise ValueError("managed_identities.system_assigned needs an object_id (or is null)")
+    for identity in user_assigned_identities(scenario):
+        for key in ("name", "client_id", "object_id"):
+            if not isinstance(identity, dict) or not identity.get(key):
+                raise ValueError("managed_identities.user_assigned[] need name, client_id and object_id")
+
+
 def validate(scenario):
+    _validate_credentials(scenario)
     names = set()
     policies = {p["name"].lower() for p in scenario["policies"]}
     if not isinstance(scenario.get("generated_vms") or {}, dict):

@@ -27,6 +27,7 @@ WORKER_THREADS = 32  # requests served at the same time (an idle keep-alive conn
 IDLE_TIMEOUT = 240  # seconds an idle keep-alive connection (or a stalled request) is kept; Azure's LB: 4 min
 HANDSHAKE_TIMEOUT = 10  # seconds for a client's TLS handshake
 KEEP_ALIVE_LIMIT = 256  # idle keep-alive connections kept open; beyond, a response says Connection: close
+FEDERATED_TOKEN_FILE_LIFETIME = 86400  # seconds DIR/federated-token is valid (a cluster would rotate it hourly)
 SHUTDOWN_TIMEOUT = 1  # stop(): seconds a busy worker gets, then its socket is shut (a silent client's handshake)
 
 _log = logging.getLogger("azure_backup_emulator.server")
@@ -227,9 +228,10 @@ class EmulatorServer:
 
     # --- files for clients -----------------------------------------------------------------
 
-    def environment(self, ca_path):
+    def environment(self, ca_path, client_certificate_path=None, federated_token_path=None):
         scenario = self.emulator.scenario
-        return {
+        tokens = self.emulator.tokens
+        env = {
             "AZURE_CLOUD_ENVIRONMENT": "%s/metadata/endpoints?api-version=2022-09-01" % self.url,
             "REQUESTS_CA_BUNDLE": ca_path,
             "AZURE_TENANT": scenario["tenant_id"],
@@ -240,13 +242,38 @@ class EmulatorServer:
             "AZURE_BACKUP_VAULT_NAME": scenario["vault"]["name"],
             "AZURE_BACKUP_EMULATOR_URL": self.url,
         }
+        # Other credential kinds: names of the emulator's own, so nothing changes for a client that
+        # reads AZURE_CLIENT_CERTIFICATE_PATH / AZURE_FEDERATED_TOKEN_FILE / AZURE_AD_USER itself.
+        if client_certificate_path:
+            env["AZURE_BACKUP_EMULATOR_CLIENT_CERTIFICATE"] = client_certificate_path
+        env["AZURE_BACKUP_EMULATOR_CLIENT_CERTIFICATE_THUMBPRINT"] = tokens.client_certificate.thumbprint
+        user = tokens.sign_in_user
+        if user is not None:
+            env["AZURE_BACKUP_EMULATOR_AD_USER"] = user["username"]
+            env["AZURE_BACKUP_EMULATOR_PASSWORD"] = user["password"]
+        if federated_token_path:
+            env["AZURE_BACKUP_EMULATOR_FEDERATED_TOKEN_FILE"] = federated_token_path
+        env["AZURE_BACKUP_EMULATOR_IMDS_HOST"] = self.url  # the value for AZURE_POD_IDENTITY_AUTHORITY_HOST
+        if tokens.user_identities:
+            env["AZURE_BACKUP_EMULATOR_MANAGED_IDENTITY_CLIENT_ID"] = tokens.user_identities[0]["client_id"]
+        return env
 
     def write_workdir(self, workdir):
-        """ca.pem, env.sh, env.json, pid, then url (last, atomically: it means 'ready')."""
+        """ca.pem, client-cert.pem (when the emulator generated the certificate), federated-token,
+        env.sh, env.json, pid, then url (last, atomically: it means 'ready')."""
         os.makedirs(workdir, exist_ok=True)
         ca_path = os.path.abspath(os.path.join(workdir, "ca.pem"))
         self.ca.cert_pem.write_to_path(ca_path)
-        env = self.environment(ca_path)
+        tokens = self.emulator.tokens
+        cert_path = None
+        bundle = tokens.client_certificate.bundle_pem
+        if bundle is not None:
+            cert_path = os.path.abspath(os.path.join(workdir, "client-cert.pem"))
+            _write(cert_path, bundle, private=True)
+        token_path = os.path.abspath(os.path.join(workdir, "federated-token"))
+        token, _claims = tokens.federated_token(self.url, expires_in=FEDERATED_TOKEN_FILE_LIFETIME)
+        _write(token_path, token, private=True)
+        env = self.environment(ca_path, cert_path, token_path)
         _write(os.path.join(workdir, "env.sh"), render_env_sh(env))
         _write(os.path.join(workdir, "env.json"), json.dumps(env, indent=2) + "\n")
         _write(os.path.join(workdir, "pid"), "%d\n" % os.getpid())
@@ -278,8 +305,17 @@ def render_env_sh(env):
     return "\n".join(lines) + "\n"
 
 
-def _write(path, text):
+def _write(path, text, private=False):
+    """Write atomically; ``private``: mode 0600 (a private key, a token)."""
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
+    if private:
+        try:
+            os.remove(tmp)
+        except FileNotFoundError:
+            pass
+        handle = os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8")
+    else:
+        handle = open(tmp, "w", encoding="utf-8")
+    with handle:
         handle.write(text)
     os.replace(tmp, path)

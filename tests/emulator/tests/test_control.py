@@ -300,6 +300,10 @@ def test_cli_serve_writes_files_and_exits_cleanly_on_sigterm(tmp_path):
         assert env["AZURE_BACKUP_EMULATOR_URL"] == url
         assert env["AZURE_CLOUD_ENVIRONMENT"] == url + "/metadata/endpoints?api-version=2022-09-01"
         assert env["REQUESTS_CA_BUNDLE"] == str(workdir / "ca.pem")
+        assert env["AZURE_BACKUP_EMULATOR_CLIENT_CERTIFICATE"] == str(workdir / "client-cert.pem")
+        assert env["AZURE_BACKUP_EMULATOR_FEDERATED_TOKEN_FILE"] == str(workdir / "federated-token")
+        assert "BEGIN PRIVATE KEY" in (workdir / "client-cert.pem").read_text()
+        assert (workdir / "federated-token").read_text().count(".") == 2
         sh = (workdir / "env.sh").read_text()
         for key in (
             "AZURE_CLOUD_ENVIRONMENT",

@@ -1,11 +1,11 @@
-"""The Entra-ID-like authority: OpenID configuration, token endpoint (v2 and v1), keys."""
+"""The Entra-ID-like authority: OpenID configuration, token endpoint (v2 and v1), keys, user realm."""
 
 import time
 import uuid
 
 from flask import request
 
-from ..auth import ARM_AUDIENCES_PUBLIC, AadError
+from ..auth import AadError, Authority
 from .common import base_url, emu, json_response
 
 
@@ -29,6 +29,7 @@ def register(app):
     app.add_url_rule(
         "/common/discovery/instance", endpoint="InstanceDiscovery", view_func=instance_discovery, methods=["GET"]
     )
+    app.add_url_rule("/common/userrealm/<path:username>", endpoint="UserRealm", view_func=user_realm, methods=["GET"])
 
 
 _GENERIC_TENANTS = ("common", "organizations", "consumers")
@@ -139,47 +140,68 @@ def openid_v1(tenant):
     )
 
 
-def _audiences():
-    base = base_url()
-    hosts = {base, base.replace("127.0.0.1", "localhost"), base.replace("localhost", "127.0.0.1")}
-    return list(hosts) + list(ARM_AUDIENCES_PUBLIC)
+def _authority():
+    return Authority(base_url())
+
+
+_NO_STORE = {"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"}
 
 
 def token_v2(tenant):
+    e = emu()
     try:
-        token, _expires_at, _resource = emu().tokens.issue(tenant, request.form, _audiences())
+        grant = e.tokens.issue(tenant, request.form, _authority(), version="2.0")
     except AadError as exc:
         return _aad_error(exc)
-    lifetime = emu().tokens.lifetime
-    return json_response(
-        {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token},
-        headers={"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"},
-    )
+    lifetime = e.tokens.lifetime
+    body = {"token_type": "Bearer"}
+    if "scope" in grant:
+        body["scope"] = grant["scope"]
+    body.update({"expires_in": lifetime, "ext_expires_in": lifetime, "access_token": grant["access_token"]})
+    for key in ("id_token", "client_info"):
+        if key in grant:
+            body[key] = grant[key]
+    return json_response(body, headers=_NO_STORE)
 
 
 def token_v1(tenant):
+    e = emu()
     try:
-        token, expires_at, resource = emu().tokens.issue(tenant, request.form, _audiences())
+        grant = e.tokens.issue(tenant, request.form, _authority(), version="1.0")
     except AadError as exc:
         return _aad_error(exc)
-    lifetime = emu().tokens.lifetime
+    lifetime = e.tokens.lifetime
     now = int(time.time())
-    return json_response(
-        {
-            "token_type": "Bearer",
-            "expires_in": str(lifetime),
-            "ext_expires_in": str(lifetime),
-            "expires_on": str(int(expires_at)),
-            "not_before": str(now),
-            "resource": resource,
-            "access_token": token,
-        },
-        headers={"Cache-Control": "no-store, no-cache", "Pragma": "no-cache"},
-    )
+    body = {
+        "token_type": "Bearer",
+        "expires_in": str(lifetime),
+        "ext_expires_in": str(lifetime),
+        "expires_on": str(int(grant["expires_at"])),
+        "not_before": str(now),
+        "resource": grant["resource"],
+        "access_token": grant["access_token"],
+    }
+    for key in ("scope", "id_token", "client_info"):
+        if key in grant:
+            body[key] = grant[key]
+    return json_response(body, headers=_NO_STORE)
 
 
 def keys(tenant):
-    return json_response({"keys": []})
+    """The tenant's signing key (id tokens of user sign-ins are signed with it)."""
+    return json_response({"keys": [emu().keys.tenant.jwk()]})
+
+
+def user_realm(username):
+    """Home realm discovery (msal asks before a username/password sign-in): the tenant's domain is
+    managed (cloud-only accounts: no WS-Trust federation), any other domain is unknown."""
+    domain = username.rpartition("@")[2].lower()
+    body = {"ver": "1.0", "account_type": "Unknown", "cloud_instance_name": request.host}
+    tokens = emu().tokens
+    if domain and domain == tokens.tenant_domain.lower():
+        body.update({"account_type": "Managed", "domain_name": tokens.tenant_domain})
+    body["cloud_audience_urn"] = "urn:federation:MicrosoftOnline"
+    return json_response(body)
 
 
 def instance_discovery():

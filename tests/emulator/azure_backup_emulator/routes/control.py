@@ -1,4 +1,5 @@
-"""The control API under /_emulator/ (no auth, JSON): stats, request log, faults, time, reset."""
+"""The control API under /_emulator/ (no auth, JSON): stats, request log, faults, time, reset,
+federated tokens."""
 
 from flask import request
 
@@ -6,7 +7,7 @@ from ..auth import REVOCATION_CODES
 from ..faults import FaultError
 from ..scenario import load_scenario
 from ..timefmt import iso
-from .common import emu, json_response
+from .common import base_url, emu, json_response
 
 PREFIX = "/_emulator"
 
@@ -22,6 +23,7 @@ def register(app):
     add("/faults", "Emulator_Faults_List", list_faults, "GET")
     add("/faults", "Emulator_Faults_Clear", clear_faults, "DELETE")
     add("/tokens/expire", "Emulator_Tokens_Expire", expire_tokens, "POST")
+    add("/federated-token", "Emulator_Federated_Token", federated_token, "POST")
     add("/time", "Emulator_Time", get_time, "GET")
     add("/time/advance", "Emulator_Time_Advance", advance_time, "POST")
     add("/time/scale", "Emulator_Time_Scale", set_time_scale, "POST")
@@ -83,6 +85,37 @@ def expire_tokens():
     return json_response({"expired": emu().tokens.expire_all(code), "code": code})
 
 
+def federated_token():
+    """A token of the emulator's OIDC issuer for workload identity federation. Body (optional):
+    {"subject", "expires_in" (seconds, default 3600; <= 0: already expired), "issuer", "audience"}."""
+    data = _body()
+    try:
+        expires_in = data.get("expires_in", 3600)
+        if isinstance(expires_in, bool) or not isinstance(expires_in, (int, float)):
+            raise ValueError
+    except ValueError:
+        return _bad("expires_in must be a number of seconds")
+    for key in ("subject", "issuer", "audience"):
+        if data.get(key) is not None and (not isinstance(data[key], str) or not data[key]):
+            return _bad("%s must be a non-empty string" % key)
+    token, claims = emu().tokens.federated_token(
+        base_url(),
+        subject=data.get("subject"),
+        expires_in=expires_in,
+        issuer=data.get("issuer"),
+        audience=data.get("audience"),
+    )
+    return json_response(
+        {
+            "token": token,
+            "issuer": claims["iss"],
+            "subject": claims["sub"],
+            "audience": claims["aud"][0],
+            "expires_on": claims["exp"],
+        }
+    )
+
+
 def _time_body():
     e = emu()
     return {"now": iso(e.now()), "time_scale": e.clock.scale}
@@ -138,6 +171,7 @@ def set_throttling():
 def get_scenario():
     scenario = dict(emu().scenario)
     scenario["client_secret"] = "***"
+    scenario["users"] = [dict(user, password="***") for user in scenario.get("users") or []]
     return json_response(scenario)
 
 

@@ -338,7 +338,7 @@ def made_by(credential, scope="scope"):
 
 def test_client_secret_goes_through_msal_without_azure_identity(identity):
     cred = build_credential(settings(client_id="c", secret=SECRET, tenant="t"), CLOUDS["AzureCloud"], env={})
-    assert isinstance(cred, _auth.MsalClientSecret) and identity.made == []  # azure-identity not even imported
+    assert isinstance(cred, _auth.MsalConfidentialClient) and identity.made == []  # azure-identity not even imported
     assert SECRET not in repr(cred)
 
 
@@ -397,7 +397,7 @@ def test_real_azure_identity_accepts_our_kwargs():
     assert type(_auth._identity_credential(settings(auth_source="cli"), EMU)).__name__ == "AzureCliCredential"
     assert type(_auth._identity_credential(settings(auth_source="msi"), EMU)).__name__ == "ManagedIdentityCredential"
     assert isinstance(
-        build_credential(settings(client_id="c", secret=SECRET, tenant="t"), cloud), _auth.MsalClientSecret
+        build_credential(settings(client_id="c", secret=SECRET, tenant="t"), cloud), _auth.MsalConfidentialClient
     )
 
 
@@ -427,7 +427,7 @@ def authority_answers(tokens=("tok-a", "tok-b", "tok-c")):
 def test_msal_client_secret_caches_and_force_refresh_asks_the_authority_again():
     pytest.importorskip("msal")
     authority_answers()
-    cred = _auth.MsalClientSecret(TENANT, "client", SECRET, AUTHORITY)
+    cred = _auth.MsalConfidentialClient(TENANT, "client", SECRET, AUTHORITY, secrets=(SECRET,))
     token, expires_on = cred.get_token("https://management.azure.com/.default")
     assert token == "tok-a" and expires_on > 0
     assert cred.get_token("https://management.azure.com/.default")[0] == "tok-a"  # msal's cache
@@ -454,7 +454,7 @@ def test_msal_errors_name_the_aadsts_code_without_the_secret():
         },
     )
     with pytest.raises(AuthError) as err:
-        _auth.MsalClientSecret(TENANT, "client", SECRET, AUTHORITY).get_token("scope/.default")
+        _auth.MsalConfidentialClient(TENANT, "client", SECRET, AUTHORITY, secrets=(SECRET,)).get_token("scope/.default")
     assert err.value.code == "AADSTS7000215" and "invalid_client" in err.value.msg
     assert SECRET not in err.value.msg
 
@@ -464,7 +464,7 @@ def test_msal_unreachable_authority_is_an_auth_error():
     pytest.importorskip("msal")
     responses.add(responses.GET, AUTHORITY + "/" + TENANT + "/v2.0/.well-known/openid-configuration", status=404)
     with pytest.raises(AuthError) as err:
-        _auth.MsalClientSecret(TENANT, "client", SECRET, AUTHORITY).get_token("scope/.default")
+        _auth.MsalConfidentialClient(TENANT, "client", SECRET, AUTHORITY, secrets=(SECRET,)).get_token("scope/.default")
     assert AUTHORITY in err.value.msg and SECRET not in err.value.msg
 
 
@@ -593,7 +593,12 @@ def test_a_second_task_reads_the_openid_configuration_from_the_cache(tmp_path, m
     monkeypatch.setenv("AZURE_BACKUP_CACHE_DIR", str(tmp_path))
     authority_answers(tokens=("tok-a", "tok-b"))
     for expected in ("tok-a", "tok-b"):  # two tasks: two applications, one discovery
-        assert _auth.MsalClientSecret(TENANT, "client", SECRET, AUTHORITY).get_token("scope/.default")[0] == expected
+        assert (
+            _auth.MsalConfidentialClient(TENANT, "client", SECRET, AUTHORITY, secrets=(SECRET,)).get_token(
+                "scope/.default"
+            )[0]
+            == expected
+        )
     gets = [call for call in responses.calls if call.request.method == "GET"]
     posts = [call for call in responses.calls if call.request.method == "POST"]
     assert len(gets) == 1 and len(posts) == 2

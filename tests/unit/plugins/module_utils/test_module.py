@@ -294,6 +294,5 @@ def test_own_constraints_merge_with_the_item_constraints():
     assert "x|y" in exc.value.result["msg"]
 
 
-def test_secret_is_no_log():
-    assert _task.AUTH_SPEC["secret"]["no_log"] is True
-    assert not any(spec.get("no_log") for name, spec in _task.AUTH_SPEC.items() if name != "secret")
+def test_secret_and_password_are_no_log_and_nothing_else_is():
+    assert sorted(name for name, spec in _task.AUTH_SPEC.items() if spec.get("no_log")) == ["password", "secret"]
