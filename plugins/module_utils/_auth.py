@@ -840,7 +840,7 @@ def load_certificate(path, thumbprint, password, where="the x509_certificate_pat
     text = data.decode("ascii", "replace") if b"-----BEGIN " in data else None
     if text is None:
         return _load_pkcs12(path, data, expected, password, where)
-    blocks = [(label, body) for label, body in _PEM_BLOCK.findall(text)]
+    blocks = _PEM_BLOCK.findall(text)
     keys = [(label, body) for label, body in blocks if label in _PRIVATE_KEYS]
     certs = [body for label, body in blocks if label == "CERTIFICATE"]
     if not keys:

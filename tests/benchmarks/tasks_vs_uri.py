@@ -351,7 +351,8 @@ def render(args, rows, info):
     ]
     for row in p3r:
         lines.append(
-            "| P3 ARM requests per job, one wait on N=%d jobs (%d polls, %d requests, %d ended Completed, %d 429s) | %.2f | bound 1 + 1.5 × polls / N = %.2f | | %s |"
+            "| P3 ARM requests per job, one wait on N=%d jobs (%d polls, %d requests, %d ended Completed, %d 429s) "
+            "| %.2f | bound 1 + 1.5 × polls / N = %.2f | | %s |"
             % (row["n"], row["polls"], row["requests"], row["completed"], row["throttled"], row["per_job"], row["bound"], TARGETS["P3"])
         )  # fmt: skip
     return "\n".join(lines) + "\n"

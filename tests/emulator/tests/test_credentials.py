@@ -366,7 +366,7 @@ def test_assertion_checks_each_map_to_the_entra_code(client):
     assert "'client_assertion_type'" in _aadsts(_token_request(client, form), 400, "invalid_request", 900144)
     assert _aadsts(send(good, client_id=AZURE_CLI_CLIENT_ID), 400, "unauthorized_client", 700016)
     # and the same assertion, unchanged, is good (msal re-sends one for up to 10 minutes)
-    for _ in range(2):
+    for dummy in range(2):
         ok = send(good)
         assert ok.status_code == 200, ok.text
     _arm_ok(client, ok.json()["access_token"])

@@ -77,7 +77,7 @@ def test_stats_count_connections_session_vs_fresh_connections(client, stats):
 
     session = client.new_session()  # keep-alive: N requests, one connection
     try:
-        for _ in range(N):
+        for dummy in range(N):
             resp = session.get(client.url + "/_emulator/time", timeout=10)
             assert resp.status_code == 200 and "Connection" not in resp.headers
     finally:
@@ -86,14 +86,14 @@ def test_stats_count_connections_session_vs_fresh_connections(client, stats):
 
     session = client.new_session()  # Connection: close: the server closes after each answer
     try:
-        for _ in range(N):
+        for dummy in range(N):
             resp = session.get(client.url + "/_emulator/time", headers={"Connection": "close"}, timeout=10)
             assert resp.status_code == 200 and resp.headers["Connection"] == "close"
     finally:
         session.close()
     assert stats.connections() == before + 1 + N
 
-    for _ in range(N):  # a new session each time: a new connection each time
+    for dummy in range(N):  # a new session each time: a new connection each time
         with client.new_session() as fresh:
             assert fresh.get(client.url + "/_emulator/time", timeout=10).status_code == 200
     assert stats.connections() == before + 1 + 2 * N
@@ -106,7 +106,7 @@ def test_reset_clears_the_connection_count(client, stats):
     client.control("POST", "/reset")
     assert stats.connections() == 0  # connections opened before the reset are not counted again
     with client.new_session() as session:
-        for _ in range(3):
+        for dummy in range(3):
             session.get(client.url + "/_emulator/time", timeout=10)
         assert session.get(client.url + "/_emulator/stats", timeout=10).json()["connections"] == 1
 
@@ -168,7 +168,7 @@ def test_requests_are_served_while_one_sleeps_in_a_delay_fault(client):
     try:
         time.sleep(0.2)  # the delayed request is in the server now
         started = time.monotonic()
-        for _ in range(10):
+        for dummy in range(10):
             assert client.control("GET", "/time")["now"]
         assert time.monotonic() - started < 1.0 and thread.is_alive()
     finally:

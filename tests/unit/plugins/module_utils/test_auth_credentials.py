@@ -410,7 +410,7 @@ def test_an_empty_default_chain_says_what_could_have_been_given():
                 "To mitigate this issue, please refer to the troubleshooting guidelines here at https://aka.ms/x."
             )
 
-    cred = _auth.IdentityCredential(lambda: Chain(), kind="identity")
+    cred = _auth.IdentityCredential(Chain, kind="identity")
     with pytest.raises(AuthError) as err:
         cred.get_token("scope/.default")
     msg = err.value.msg
