@@ -42,7 +42,10 @@ base_python() {
         command -v "python$line"
         return
     fi
-    die "no Python $line found (tried \$$var, 'pyenv prefix $line', python$line on PATH)"
+    die "no Python $line found (tried \$$var, 'pyenv prefix $line', python$line on PATH). make test runs two
+lines, Python 3.11 (ansible-core 2.19) and Python 3.13 (the newest ansible-core): install the missing one
+(pyenv install $line, or your system's python$line package), or point $var at it (make test $var=/path/to/python$line).
+make demo needs only one Python 3.10 or newer."
 }
 
 # Run a command with the line's venv first on PATH (ansible-test finds pythonX.Y there).

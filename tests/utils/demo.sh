@@ -12,5 +12,5 @@ run() {
     echo "+ .venv/bin/ansible-playbook $*"
     .venv/bin/ansible-playbook "$@"
 }
-run playbooks/backup_and_wait.yml -e backup_poll_interval=2 -e backup_fail_on_error=false
-run playbooks/backup_then_restore.yml -e drill_poll_interval=2
+run playbooks/backup_and_wait.yml -e backup_vms=vm-web-01,vm-web-02,vm-db-01,vm-fail-01,vm-warn-01 -e backup_poll_interval=2 -e backup_fail_on_error=false
+run playbooks/backup_then_restore.yml -e drill_vm=vm-web-01 -e drill_staging_account=stbackupstaging -e drill_target_group=rg-restore -e drill_poll_interval=2

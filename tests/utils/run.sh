@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run test stages for each Python line, with a banner per stage, going on after a failure and
 # ending with a summary that names the failed stages; exits 1 if any stage failed.
-# Usage: tests/utils/run.sh STAGE...   STAGE: sanity units integration lint
+# Usage: tests/utils/run.sh STAGE...   STAGE: sanity units integration lint package
 #   LINES="3.11 3.13" (default) selects the lines: 3.11 = ansible-core 2.19, 3.13 = newest.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -52,8 +52,11 @@ for name in "$@"; do
                 stage "lint [$(describe "$line")]" tests/utils/lint.sh "$line"
             done
             ;;
+        package)
+            stage "package [$(describe 3.11)]" tests/utils/package.sh
+            ;;
         *)
-            die "unknown stage '$name' (sanity, units, integration, lint)"
+            die "unknown stage '$name' (sanity, units, integration, lint, package)"
             ;;
     esac
 done

@@ -6,11 +6,51 @@
 #   the shellcheck program (apt-get), which ansible-test sanity needs
 # A venv is only pip-installed again when the hash of its inputs (below) changed.
 # Usage: tests/utils/setup.sh [LINE...]   (default: 3.11 3.13)
+#        tests/utils/setup.sh --demo      only what `make demo` needs, in .venv, with one Python 3.10 or newer
+#                                          (3.11 when there is one, else python3): ansible-core, requirements.txt,
+#                                          the emulator; no test tools, no second line
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
 
 [ -f tests/emulator/pyproject.toml ] || die "tests/emulator/pyproject.toml is missing (the emulator package)"
+
+# demo_python -> Python 3.11 when there is one, else python3 if it is 3.10 or newer.
+demo_python() {
+    local python
+    if python="$(base_python 3.11 2>/dev/null)"; then
+        echo "$python"
+        return
+    fi
+    python="$(command -v python3 || true)"
+    [ -n "$python" ] || die "make demo needs Python 3.10 or newer: no python3 on PATH"
+    "$python" -c 'import sys; sys.exit(sys.version_info < (3, 10))' \
+        || die "make demo needs Python 3.10 or newer; python3 is $("$python" --version 2>&1)"
+    echo "$python"
+}
+
+# setup_demo: .venv with ansible-core, the collection's requirements and the emulator; nothing else.
+setup_demo() {
+    local venv="$ROOT/.venv" python version stamp hash start=$SECONDS constraints=()
+    stamp="$venv/.setup-stamp"
+    if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && "$venv/bin/python" -c 'import ansible, flask, cheroot' 2>/dev/null; then
+        echo "setup: .venv ready for the demo ($(tail -n1 "$stamp"))"
+        return
+    fi
+    if [ ! -x "$venv/bin/python" ]; then
+        python="$(demo_python)"
+        echo "setup: creating .venv with $python"
+        "$python" -m venv "$venv"
+    fi
+    version="$("$venv/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+    [ -f "tests/utils/constraints-$version.txt" ] && constraints=(--constraint "tests/utils/constraints-$version.txt")
+    echo "setup: installing what the demo needs into .venv (Python $version)"
+    "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "${constraints[@]}" \
+        ansible-core -r requirements.txt -e tests/emulator 2>&1 \
+        | { grep -v "^WARNING: Location 'file:.*' is ignored: it is neither a file nor a directory.$" || true; }
+    printf '%s\n%s\n' "demo" "$("$venv/bin/python" -c 'import sys, ansible.release as r; print("Python %d.%d.%d, ansible-core %s" % (sys.version_info[:3] + (r.__version__,)))')" > "$stamp"
+    echo "setup: .venv ready for the demo ($(tail -n1 "$stamp")) in $((SECONDS - start)) s"
+}
 
 setup_line() {
     local line="$1" venv python stamp hash start=$SECONDS
@@ -52,6 +92,24 @@ setup_line() {
     echo "setup: $(basename "$venv") ready ($versions) in $((SECONDS - start)) s"
 }
 
+link_collection() {
+    # ansible-playbook / ansible-galaxy run from the repo root resolve cloudops.azure_backup to this
+    # working tree through ansible.cfg's collections_path.
+    local link="$CACHE/collections/ansible_collections/cloudops/azure_backup"
+    if [ "$(readlink "$link" 2>/dev/null)" != "../../../.." ]; then
+        mkdir -p "$(dirname "$link")"
+        rm -rf "$link"
+        ln -s ../../../.. "$link"
+        echo "setup: linked $link -> working tree"
+    fi
+}
+
+if [ "${1:-}" = --demo ]; then
+    setup_demo
+    link_collection
+    exit 0
+fi
+
 # ansible-test sanity's shellcheck test needs the shellcheck program (without it, it only warns).
 if ! command -v shellcheck >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -71,12 +129,4 @@ for line in "${lines[@]}"; do
     setup_line "$line"
 done
 
-# ansible-playbook / ansible-galaxy run from the repo root resolve cloudops.azure_backup to this
-# working tree through ansible.cfg's collections_path.
-link="$CACHE/collections/ansible_collections/cloudops/azure_backup"
-if [ "$(readlink "$link" 2>/dev/null)" != "../../../.." ]; then
-    mkdir -p "$(dirname "$link")"
-    rm -rf "$link"
-    ln -s ../../../.. "$link"
-    echo "setup: linked $link -> working tree"
-fi
+link_collection

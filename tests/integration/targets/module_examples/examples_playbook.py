@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Write a playbook that runs every module's EXAMPLES (as ansible-doc shows them), in an order where each builds on the last."""
+"""Write a playbook that runs every module's EXAMPLES (as ansible-doc shows them), in an order where each builds on the last,
+then every filter's (which may use what the modules' examples registered)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -48,8 +49,13 @@ PLAY = '''- name: Examples of {name}
 '''
 
 
-def ansible_doc(*args):
-    return json.loads(subprocess.check_output(['ansible-doc', '-t', 'module', '--json'] + list(args)))
+def ansible_doc(*args, **kwargs):
+    kind = kwargs.get('kind', 'module')
+    return json.loads(subprocess.check_output(['ansible-doc', '-t', kind, '--json'] + list(args)))
+
+
+def indented(text):
+    return '\n'.join(('    ' + line) if line.strip() else '' for line in text.strip('\n').splitlines())
 
 
 def main():
@@ -64,9 +70,14 @@ def main():
     for name, scale in ORDER:
         if name not in present:
             raise SystemExit('examples_playbook.py: ORDER names %s, which does not exist' % name)
-        text = docs['cloudops.azure_backup.' + name]['examples'].strip('\n')
-        tasks = '\n'.join(('    ' + line) if line.strip() else '' for line in text.splitlines())
+        tasks = indented(docs['cloudops.azure_backup.' + name]['examples'])
         plays.append(PLAY.format(name=name, tasks=tasks, scale=scale or start_scale))
+    filters = sorted(ansible_doc('-l', 'cloudops.azure_backup', kind='filter'))
+    if not filters:
+        raise SystemExit('examples_playbook.py: ansible-doc lists no filter of the collection')
+    filter_docs = ansible_doc(*filters, kind='filter')
+    for name in filters:
+        plays.append(PLAY.format(name=name, tasks=indented(filter_docs[name]['examples']), scale=start_scale))
     sys.stdout.write('---\n' + '\n'.join(plays))
 
 

@@ -7,7 +7,8 @@ control() {
 control -X POST "$AZURE_BACKUP_EMULATOR_URL/_emulator/reset" >/dev/null
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-ansible-playbook cloudops.azure_backup.backup_then_restore -e drill_poll_interval=0.2 "$@" | tee "$out"
+ansible-playbook cloudops.azure_backup.backup_then_restore -e drill_vm=vm-web-01 -e drill_staging_account=stbackupstaging \
+    -e drill_target_group=rg-restore -e drill_poll_interval=0.2 "$@" | tee "$out"
 grep -q 'Backup of vm-web-01: Completed' "$out"
 grep -q 'Restore of vm-web-01: Completed' "$out"
 grep -q 'task  Take Snapshot' "$out"
@@ -20,6 +21,7 @@ assert ops["Restores_Trigger"]["count"] == 1, ops
 print("runbook: one backup and one restore were sent")'
 
 ansible-playbook cloudops.azure_backup.backup_then_restore -e drill_poll_interval=0.2 -e drill_restore_type=alternate_location \
-    -e drill_vm=vm-db-01 "$@" | tee "$out"
+    -e drill_vm=vm-db-01 -e drill_staging_account=stbackupstaging -e drill_target_group=rg-restore \
+    -e drill_target_network=vnet-restore -e drill_target_subnet=default "$@" | tee "$out"
 grep -q 'Restore of vm-db-01: Completed' "$out"
 grep -q 'target_vm_name.*vm-db-01-restored' "$out"
