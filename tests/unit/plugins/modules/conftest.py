@@ -20,6 +20,7 @@ import time
 import pytest
 from requests.structures import CaseInsensitiveDict
 
+from ansible.module_utils import _internal as _ansible_internal
 from ansible.module_utils import basic
 from ansible.module_utils.common import warnings as ansible_warnings
 from ansible.module_utils.testing import patch_module_args
@@ -204,6 +205,9 @@ def run_module(monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", _exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", _fail_json)
     monkeypatch.setattr(ansible_warnings, "_global_warnings", {})  # warnings of this run only
+    # A module runs as a module here, even after a test imported controller code (ansible.errors, a filter): then
+    # ansible-core would send its warnings to the controller's display instead of the result.
+    monkeypatch.setattr(_ansible_internal, "is_controller", False)
 
     def run(module, args):
         with patch_module_args(args):
