@@ -14,7 +14,7 @@ from flask import Flask, g, request
 from werkzeug.exceptions import HTTPException
 
 from . import arm
-from .routes import aad, control, federation, imds, items, jobs, metadata, vault
+from .routes import aad, control, federation, imds, items, jobs, metadata, resources, vault, view
 from .routes.common import arm_json, json_response
 from .timefmt import iso
 
@@ -50,6 +50,18 @@ _CANONICAL = {
         "backupProtectedItems",
         "operations",
         "protectableItems",
+        # resources a restore creates (routes/resources.py)
+        "resources",
+        "locations",
+        "Microsoft.Compute",
+        "Microsoft.Network",
+        "Microsoft.Storage",
+        "disks",
+        "virtualMachines",
+        "networkInterfaces",
+        "storageAccounts",
+        "blobServices",
+        "containers",
     )
 }
 
@@ -74,8 +86,9 @@ def canonical_path(path):
     for index in range(1, len(parts)):
         position = index - 1
         lowered = parts[index].lower()
-        # .../backupJobs/operationResults/{op} (export) has a literal at an odd position
-        if position % 2 == 0 or position == 5 or lowered == "operationresults":
+        # a namespace follows 'providers' (at an odd position); .../backupJobs/operationResults/{op} (export) has a
+        # literal at an odd position too
+        if position % 2 == 0 or parts[index - 1].lower() == "providers" or lowered == "operationresults":
             parts[index] = _CANONICAL.get(lowered, parts[index])
     return "/".join(parts)
 
@@ -99,7 +112,7 @@ def create_app(emulator):
     app.config["emulator"] = emulator
     app.json.sort_keys = False
     app.wsgi_app = CanonicalArmPaths(app.wsgi_app)
-    for module in (metadata, imds, aad, federation, vault, items, jobs, control):
+    for module in (metadata, imds, aad, federation, vault, items, jobs, resources, control, view):
         module.register(app)
     app.before_request(_begin)
     app.after_request(_finish)
@@ -116,9 +129,11 @@ def emu():
 
 def operation_name():
     rule = request.url_rule
-    if rule is not None:
-        return request.endpoint
-    return "Unknown"
+    if rule is None:
+        return "Unknown"
+    if request.endpoint == "Emulator_View" and not view.wants_html():
+        return "Unknown"  # GET / from a non-browser: the unknown route it always was (logged as before)
+    return resources.operation_name(request.endpoint)
 
 
 def is_arm_request():
@@ -165,6 +180,7 @@ def _arm_guard():
             "refresh your credentials." % (principal, principal, _action(), _scope(parts)),
         )
     _check_api_version()
+    _check_type_api_version()
     kind = "reads" if request.method in ("GET", "HEAD") else "writes"
     allowed, remaining, wait = e.throttler.take(subscription, kind)
     if not allowed:
@@ -219,6 +235,8 @@ def _check_api_version():
             "InvalidApiVersionParameter",
             "The api-version '%s' is invalid. The supported versions are '2016-12-01,...,2026-10-01'." % version,
         )
+    if g.get("operation") in resources.API_VERSION_TYPES:
+        return  # served in a list of versions of its own (_check_type_api_version)
     if not MIN_API_VERSION <= core <= MAX_API_VERSION:
         raise arm.ArmError(
             400,
@@ -228,15 +246,57 @@ def _check_api_version():
         )
 
 
-def _action():
+def _check_type_api_version():
+    """The resources a restore creates are served in the api-versions of arm_api_versions only (the Backup routes
+    take any version in range): ARM answers NoRegisteredProviderFound for a provider's type, InvalidApiVersionParameter
+    for its own resources (a resource group's list)."""
+    known = resources.API_VERSION_TYPES.get(g.operation)
+    if known is None:
+        return
+    key, type_name, namespace = known
+    supported = list((emu().scenario.get("arm_api_versions") or {}).get(key) or [])
+    version = next((v for k, v in request.args.items() if k.lower() == "api-version"), "")
+    if version in supported:
+        return
+    listed = ", ".join(sorted(supported, reverse=True))
+    if namespace is None:
+        raise arm.ArmError(
+            400,
+            "InvalidApiVersionParameter",
+            "The api-version '%s' is invalid. The supported versions are '%s'. Read https://aka.ms/api-version "
+            "for more details." % (version, ",".join(sorted(supported, reverse=True))),
+        )
+    location = emu().state.location
+    raise arm.ArmError(
+        400,
+        "NoRegisteredProviderFound",
+        "No registered resource provider found for location '%s' and API version '%s' for type '%s'. The "
+        "supported api-versions are '%s'. The supported locations are '%s'."
+        % (location, version, type_name, listed, location),
+    )
+
+
+def _namespace_and_types():
+    """(namespace, [resource types]) of the request's ARM path; without a provider, ARM's own (Microsoft.Resources:
+    subscriptions/resourceGroups/...)."""
     segments = [s for s in request.path.split("/") if s]
-    types = [segments[i] for i in range(8, len(segments), 2)]
+    lowered = [s.lower() for s in segments]
+    if "providers" not in lowered:
+        return "Microsoft.Resources", segments[0::2]
+    at = lowered.index("providers")
+    return (segments[at + 1] if at + 1 < len(segments) else ""), segments[at + 2 :: 2]
+
+
+def _action():
+    namespace, types = _namespace_and_types()
     verb = {"GET": "read", "PUT": "write", "PATCH": "write", "DELETE": "delete"}.get(request.method, "action")
-    return "/".join(["Microsoft.RecoveryServices/vaults"] + types + [verb])
+    return "/".join([namespace] + types + [verb])
 
 
 def _scope(parts):
-    return "/".join(parts[:9]) if len(parts) >= 9 else request.path
+    if len(parts) > 6 and parts[5] == "providers" and parts[6] == "Microsoft.RecoveryServices":
+        return "/".join(parts[:9]) if len(parts) >= 9 else request.path
+    return request.path
 
 
 def _unknown_route(exc):
@@ -245,13 +305,13 @@ def _unknown_route(exc):
         return arm.ArmError(
             405, "MethodNotAllowed", "The requested resource does not support http method '%s'." % request.method
         )
-    segments = [s for s in request.path.split("/") if s]
-    kind = "/".join(segments[8::2]) or "unknown"
+    namespace, types = _namespace_and_types()
+    kind = "/".join(types) or "unknown"
     return arm.ArmError(
         404,
         "InvalidResourceType",
         "The resource type '%s' could not be found in the namespace "
-        "'Microsoft.RecoveryServices' for api version '%s'." % (kind, request.args.get("api-version", "")),
+        "'%s' for api version '%s'." % (kind, namespace, request.args.get("api-version", "")),
     )
 
 
@@ -277,7 +337,7 @@ _DEFAULT_FAULT_ERRORS = {
     ),
     504: (
         "GatewayTimeout",
-        "The gateway did not receive a response from 'Microsoft.RecoveryServices' within the specified time period.",
+        "The gateway did not receive a response from '%(namespace)s' within the specified time period.",
     ),
 }
 
@@ -314,6 +374,10 @@ def apply_fault(fault, response):
         code, message = _DEFAULT_FAULT_ERRORS.get(fault.status, ("Error%d" % fault.status, "Injected failure."))
         if "%s" in message:
             message = message % g.request_id
+        if "%(namespace)s" in message:
+            message = message % {
+                "namespace": _namespace_and_types()[0] if is_arm_request() else "Microsoft.RecoveryServices"
+            }
         resp = json_response(arm.error_body(code, message), fault.status)
     _fault_headers(fault, resp)
     return resp
@@ -381,6 +445,8 @@ def _finish(response):
         if g.get("ratelimit"):
             kind, remaining = g.ratelimit
             response.headers["x-ms-ratelimit-remaining-subscription-%s" % kind] = str(remaining)
+    if g.get("operation") in view.QUIET_OPERATIONS:
+        return response  # the live view's own polling is neither logged nor counted
     status = "dropped" if g.get("dropped") else response.status_code
     e.log.record(
         method=request.method,

@@ -38,6 +38,8 @@ class VirtualMachine:
     backup: dict = field(default_factory=dict)
     discovered: bool = True  # listed as protectable only once discovered (refreshContainers)
     restore: dict = field(default_factory=dict)
+    # {"os": {size_gb, sku}, "data": [{lun, size_gb, sku}]} (scenario.disk_layout): what a restore creates
+    disks: dict = field(default_factory=lambda: {"os": {"size_gb": 30, "sku": "Premium_LRS"}, "data": []})
 
     @property
     def vm_id(self):

@@ -113,6 +113,7 @@ DEFAULT_SCENARIO = {
             "policy": "DefaultPolicy",
             "size": "Standard_D4s_v3",
             "backup": {"size_mb": 18744},
+            "disks": {"data_disks_gb": [128, 256]},
         },
         {
             "name": "vm-fail-01",
@@ -170,6 +171,42 @@ DEFAULT_SCENARIO = {
         "configure_seconds": 40,
         "restore_seconds": [1200, 1800],
         "refresh_seconds": [20, 40],
+        # DELETE of what a restore created (Compute / Network asynchronous operations).
+        "vm_delete_seconds": [45, 150],
+        "disk_delete_seconds": [5, 15],
+        "nic_delete_seconds": [3, 10],
+        # Retry-After (emulated seconds) on the 202s of those DELETEs and their polling URLs.
+        "resource_retry_after_seconds": 10,
+    },
+    # Disks of a VM that has no "disks" of its own (VM keys override these one by one). A restore creates them:
+    # os_disk_size_gb null -> 30 GB for Linux, 127 GB for Windows; data_disks_gb: sizes, LUN = position (an entry
+    # may also be {"size_gb", "sku", "lun"}).
+    "disk_layout": {"sku": "Premium_LRS", "os_disk_size_gb": None, "data_disks_gb": [32]},
+    # api-versions the emulator serves for the resources a restore creates (docs/emulator.md); others -> 400.
+    "arm_api_versions": {
+        "virtualMachines": [
+            "2023-03-01",
+            "2023-07-01",
+            "2023-09-01",
+            "2024-03-01",
+            "2024-07-01",
+            "2024-11-01",
+            "2025-04-01",
+            "2026-04-01",
+        ],
+        "disks": ["2023-04-02", "2023-10-02", "2024-03-02", "2025-01-02", "2026-03-02"],
+        "networkInterfaces": [
+            "2023-09-01",
+            "2023-11-01",
+            "2024-01-01",
+            "2024-03-01",
+            "2024-05-01",
+            "2024-07-01",
+            "2024-10-01",
+            "2026-03-01",
+        ],
+        "containers": ["2022-09-01", "2023-01-01", "2023-05-01", "2024-01-01", "2026-09-01"],
+        "resources": ["2021-04-01", "2022-09-01", "2024-03-01", "2025-04-01"],
     },
     "history": {
         # Completed scheduled backups seeded per protected VM, one a day, newest yesterday.
@@ -318,3 +355,76 @@ def validate(scenario):
         outcome = (vm.get("backup") or {}).get("outcome", "Completed")
         if outcome not in ("Completed", "CompletedWithWarnings", "Failed"):
             raise ValueError("VM %s: backup.outcome must be Completed, CompletedWithWarnings or Failed" % vm["name"])
+        _validate_restore(vm)
+        disk_layout(scenario, vm)  # ValueError when the disks are malformed
+    versions = scenario.get("arm_api_versions") or {}
+    if not isinstance(versions, dict) or not all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in versions.values()
+    ):
+        raise ValueError("arm_api_versions must map a resource type to a list of api-versions")
+
+
+RESTORED_VM_PROVISIONING = ("Succeeded", "Failed")
+RESTORED_VM_POWER = ("running", "stopped", "deallocated")
+
+
+def _validate_restore(vm):
+    restore = vm.get("restore") or {}
+    if not isinstance(restore, dict):
+        raise ValueError("VM %s: restore must be a mapping" % vm["name"])
+    if restore.get("outcome", "Completed") not in ("Completed", "CompletedWithWarnings", "Failed"):
+        raise ValueError("VM %s: restore.outcome must be Completed, CompletedWithWarnings or Failed" % vm["name"])
+    if restore.get("vm_provisioning_state", "Succeeded") not in RESTORED_VM_PROVISIONING:
+        raise ValueError("VM %s: restore.vm_provisioning_state must be Succeeded or Failed" % vm["name"])
+    if restore.get("vm_power_state", "running") not in RESTORED_VM_POWER:
+        raise ValueError("VM %s: restore.vm_power_state must be running, stopped or deallocated" % vm["name"])
+
+
+def disk_layout(scenario, vm):
+    """The disks of a VM spec: {"os": {size_gb, sku}, "data": [{lun, size_gb, sku}]}, the VM's ``disks`` keys
+    over the scenario's ``disk_layout``. Raises ValueError when malformed."""
+    layout = dict(scenario.get("disk_layout") or {})
+    own = vm.get("disks") or {}
+    if not isinstance(own, dict) or not isinstance(layout, dict):
+        raise ValueError("VM %s: disks must be a mapping {sku, os_disk_size_gb, data_disks_gb}" % vm.get("name"))
+    layout.update(own)
+    sku = layout.get("sku") or "Premium_LRS"
+    if sku not in DISK_SKUS:
+        raise ValueError("VM %s: disk sku must be one of %s" % (vm.get("name"), ", ".join(DISK_SKUS)))
+    windows = str(vm.get("os_type", "Linux")).lower() == "windows"
+    os_size = layout.get("os_disk_size_gb")
+    if os_size is None:
+        os_size = 127 if windows else 30
+    data = []
+    for index, entry in enumerate(layout.get("data_disks_gb") or []):
+        if not isinstance(entry, dict):
+            entry = {"size_gb": entry}
+        disk = {"lun": entry.get("lun", index), "size_gb": entry.get("size_gb"), "sku": entry.get("sku", sku)}
+        if (
+            isinstance(disk["size_gb"], bool)
+            or not isinstance(disk["size_gb"], int)
+            or not 1 <= disk["size_gb"] <= 32767
+        ):
+            raise ValueError("VM %s: a data disk size is a whole number of GB (1-32767)" % vm.get("name"))
+        if isinstance(disk["lun"], bool) or not isinstance(disk["lun"], int) or not 0 <= disk["lun"] <= 63:
+            raise ValueError("VM %s: a data disk LUN is 0-63" % vm.get("name"))
+        if disk["sku"] not in DISK_SKUS:
+            raise ValueError("VM %s: disk sku must be one of %s" % (vm.get("name"), ", ".join(DISK_SKUS)))
+        data.append(disk)
+    data.sort(key=lambda d: d["lun"])
+    if len({d["lun"] for d in data}) != len(data):
+        raise ValueError("VM %s: two data disks share a LUN" % vm.get("name"))
+    if isinstance(os_size, bool) or not isinstance(os_size, int) or not 1 <= os_size <= 4095:
+        raise ValueError("VM %s: os_disk_size_gb is a whole number of GB (1-4095)" % vm.get("name"))
+    return {"os": {"size_gb": os_size, "sku": sku}, "data": data}
+
+
+DISK_SKUS = (
+    "Standard_LRS",
+    "StandardSSD_LRS",
+    "Premium_LRS",
+    "PremiumV2_LRS",
+    "UltraSSD_LRS",
+    "StandardSSD_ZRS",
+    "Premium_ZRS",
+)

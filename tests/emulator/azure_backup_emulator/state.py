@@ -12,7 +12,8 @@ from . import arm
 from .jobs import Job, Task, backup_final_property_bag, backup_property_bag, error_info
 from .models import ProtectedItem, RecoveryPoint, VirtualMachine, stable_fraction, vary
 from .operations import Operation
-from .scenario import all_vms
+from .resources import ResourceStore
+from .scenario import all_vms, disk_layout
 
 BACKUP_IN_PROGRESS_MESSAGE = (
     "Backup failed as another backup operation is already in progress. Please wait until the "
@@ -54,6 +55,8 @@ class VaultState:
         self._counter = 0
         self.resource_groups = {self.vault_rg.lower()}
         self.resource_groups.update(rg.lower() for rg in scenario.get("resource_groups") or [])
+        # ARM resources restores created (disks, VMs, NICs, staging containers) and the storage accounts they named
+        self.arm = ResourceStore()
         self._build(now)
 
     # --- building / seeding ----------------------------------------------------------------
@@ -70,6 +73,7 @@ class VaultState:
                 backup=dict(spec.get("backup") or {}),
                 discovered=bool(spec.get("discovered", True)),
                 restore=dict(spec.get("restore") or {}),
+                disks=disk_layout(self.scenario, spec),
             )
             self.vms[vm.key] = vm
             self.resource_groups.add(vm.resource_group.lower())

@@ -6,13 +6,13 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from azure_backup_emulator import arm
-from azure_backup_emulator.app import create_app
+from azure_backup_emulator.app import canonical_path, create_app
 from azure_backup_emulator.clock import EmulatedClock
 from azure_backup_emulator.emulator import Emulator
 from azure_backup_emulator.faults import FaultError, FaultRegistry
 from azure_backup_emulator.jobs import Job, Task
 from azure_backup_emulator.odata import parse_filter
-from azure_backup_emulator.scenario import DEFAULT_SCENARIO, all_vms, deep_merge, load_scenario
+from azure_backup_emulator.scenario import DEFAULT_SCENARIO, all_vms, deep_merge, disk_layout, load_scenario
 from azure_backup_emulator.throttling import TokenBucket
 from azure_backup_emulator.timefmt import duration_iso, duration_timespan, iso, parse_filter_time, parse_iso
 
@@ -269,3 +269,51 @@ def test_http_date_format():
     assert arm.http_date(T0) == "Thu, 26 Nov 2026 12:00:00 GMT"
     plus_two = timezone(timedelta(hours=2))
     assert arm.http_date(datetime(2026, 11, 26, 14, 0, 0, 999999, tzinfo=plus_two)) == "Thu, 26 Nov 2026 12:00:00 GMT"
+
+
+def test_canonical_path_fixes_namespaces_and_types_of_every_provider():
+    sub = "/subscriptions/s/resourcegroups/RG"
+    assert canonical_path(sub + "/providers/microsoft.compute/DISKS/MyDisk") == (
+        "/subscriptions/s/resourceGroups/RG/providers/Microsoft.Compute/disks/MyDisk"
+    )
+    assert canonical_path(
+        sub + "/PROVIDERS/Microsoft.storage/storageaccounts/sa/blobservices/default/CONTAINERS/c"
+    ) == (
+        "/subscriptions/s/resourceGroups/RG/providers/Microsoft.Storage/storageAccounts/sa/blobServices/default/"
+        "containers/c"
+    )
+    # a namespace right after /subscriptions/{s}/providers (no resource group); names are left alone
+    assert canonical_path(
+        "/subscriptions/s/providers/microsoft.network/LOCATIONS/WestEurope/operationresults/disks"
+    ) == ("/subscriptions/s/providers/Microsoft.Network/locations/WestEurope/operationResults/disks")
+    assert canonical_path(sub + "/RESOURCES") == "/subscriptions/s/resourceGroups/RG/resources"
+
+
+def test_disk_layout_defaults_overrides_and_validation():
+    assert disk_layout(DEFAULT_SCENARIO, {"name": "a"}) == {
+        "os": {"size_gb": 30, "sku": "Premium_LRS"},
+        "data": [{"lun": 0, "size_gb": 32, "sku": "Premium_LRS"}],
+    }
+    assert disk_layout(DEFAULT_SCENARIO, {"name": "w", "os_type": "Windows", "disks": {"data_disks_gb": []}}) == {
+        "os": {"size_gb": 127, "sku": "Premium_LRS"},
+        "data": [],
+    }
+    layout = disk_layout(
+        DEFAULT_SCENARIO,
+        {"name": "b", "disks": {"sku": "StandardSSD_LRS", "data_disks_gb": [{"size_gb": 8, "lun": 5}, 16]}},
+    )
+    assert layout["os"]["sku"] == "StandardSSD_LRS"
+    assert [(d["lun"], d["size_gb"]) for d in layout["data"]] == [(1, 16), (5, 8)]  # by LUN
+    for bad in (
+        {"sku": "Gold"},
+        {"data_disks_gb": ["x"]},
+        {"data_disks_gb": [1, {"size_gb": 2, "lun": 0}]},
+        {"os_disk_size_gb": 0},
+        {"data_disks_gb": [{"size_gb": 1, "lun": 64}]},
+    ):
+        with pytest.raises(ValueError):
+            disk_layout(DEFAULT_SCENARIO, {"name": "c", "disks": bad})
+    with pytest.raises(ValueError):
+        load_scenario(
+            data={"virtual_machines": [{"name": "d", "resource_group": "r", "restore": {"vm_power_state": "on"}}]}
+        )

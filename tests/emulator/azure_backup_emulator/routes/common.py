@@ -89,10 +89,12 @@ def decode_token(token):
         raise arm.invalid_input("The continuation token ($skipToken) is invalid.") from None
 
 
-def page(items, key, filter_text, descending=True):
+def page(items, key, filter_text, descending=True, size=None, keep_api_version=False):
     """Apply $skipToken, cut one page, build nextLink (absolute, original $filter, $skiptoken).
 
-    ``key(item)`` gives a sortable, unique position; ``items`` are already in page order.
+    ``key(item)`` gives a sortable, unique position; ``items`` are already in page order. ``size``: at most
+    this many (and never more than paging.page_size), kept in nextLink as $top. ``keep_api_version``: nextLink
+    carries the request's api-version (ARM's own lists), not the Backup service's next_link_api_version.
     """
     e = emu()
     token = query_param("$skipToken")
@@ -104,13 +106,18 @@ def page(items, key, filter_text, descending=True):
             items = [item for item in items if list(key(item)) < after]
         else:
             items = [item for item in items if list(key(item)) > after]
-    size = e.page_size
-    chunk, rest = items[:size], items[size:]
+    limit = e.page_size if size is None else min(size, e.page_size)
+    chunk, rest = items[:limit], items[limit:]
     next_link = None
     if rest:
-        params = {"api-version": e.scenario.get("next_link_api_version") or request.args.get("api-version")}
+        version = request.args.get("api-version")
+        if not keep_api_version:
+            version = e.scenario.get("next_link_api_version") or version
+        params = {"api-version": version}
         if filter_text:
             params["$filter"] = filter_text
+        if size is not None:
+            params["$top"] = str(size)
         params["$skiptoken"] = encode_token({"after": list(key(chunk[-1]))})
         next_link = "%s%s?%s" % (base_url(), request.path, urlencode(params))
     return chunk, next_link

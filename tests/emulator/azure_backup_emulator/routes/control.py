@@ -3,6 +3,7 @@ federated tokens."""
 
 from flask import request
 
+from .. import resources
 from ..auth import REVOCATION_CODES
 from ..faults import FaultError
 from ..scenario import load_scenario
@@ -32,6 +33,7 @@ def register(app):
     add("/scenario", "Emulator_Scenario_Get", get_scenario, "GET")
     add("/scenario", "Emulator_Scenario_Load", load_new_scenario, "POST")
     add("/state", "Emulator_State", get_state, "GET")
+    add("/resources", "Emulator_Resources", list_resources, "GET")
 
 
 def _body():
@@ -233,5 +235,22 @@ def get_state():
                 "jobs": jobs,
                 "operations": operations,
                 "vms": sorted(v.name for v in state.vms.values()),
+                "resources": len(state.arm.live()),
             }
         )
+
+
+def list_resources():
+    """Every resource a restore created, deleted ones included (state Deleted), oldest first. Query filters
+    (case-insensitive, all optional): job_id, state, type, resource_group."""
+    e = emu()
+    wanted = {key: request.args.get(key) for key in ("job_id", "state", "type", "resource_group")}
+    with e.lock:
+        e.settled_now()
+        rows = [
+            resources.control_entry(r) for r in sorted(e.state.arm.resources.values(), key=lambda r: (r.created, r.key))
+        ]
+    for key, value in wanted.items():
+        if value:
+            rows = [row for row in rows if str(row.get(key) or "").lower() == value.lower()]
+    return json_response({"resources": rows})
