@@ -224,7 +224,7 @@ def render(row, args, cmd):
         "| ARM reads / faults injected into them | %d / %d (%s) |"
         % (row["reads"], row["injected_total"], ", ".join("%s %d" % kv for kv in row["injected"].items())),
         "| 429s from ARM's own throttling (token buckets) | %d |" % row["arm_429"],
-        "| token requests (one per task, plus refreshes) | %d |" % row["token_requests"],
+        "| token requests (tasks in the controller share one token, plus refreshes) | %d |" % row["token_requests"],
         "| the one wait: polls / seconds | %s / %s |" % (row["polls"], row["wait_elapsed"]),
         "| wall time of the whole playbook | %.0f s |" % row["wall"],
     ]
