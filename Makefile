@@ -1,8 +1,9 @@
 # cloudops.azure_backup: development entry points. The work is done by small scripts in tests/utils/.
 #   make demo         set up what the demo needs (one Python 3.10+), run the flagship runbooks against the emulator
-#   make test         set everything up, run sanity + units + integration + lint on both lines (PY ignored), + package
+#   make test         set everything up, run sanity + units + integration + lint on both lines (PY ignored), + docs, package
 #   make sanity|units|integration|lint [PY=3.11|3.13]   one stage (default: both lines)
 #   make package      build the tarball, check it, install it alone, run ansible-builder create on it
+#   make docs         build the HTML docs site offline (antsibull-docs, Sphinx -W) into .cache/docs/html, check it in Chromium
 #   make emulator     run the emulator in the foreground at a pace a person can follow (Ctrl-C stops it)
 #   make setup | build | clean
 # Variables: PY, EMULATOR_TIME_SCALE (tests; 600), DEMO_TIME_SCALE (120), WATCH_TIME_SCALE (make emulator; 10),
@@ -19,7 +20,7 @@ DEMO_TIME_SCALE ?= 120
 WATCH_TIME_SCALE ?= 10
 EMULATOR_PORT ?= 8443
 
-.PHONY: help setup demo test sanity units integration lint package emulator build clean
+.PHONY: help setup demo test sanity units integration lint package docs emulator build clean
 
 help:
 	@sed -n '/^$$/q; s/^# \{0,1\}//p' Makefile
@@ -32,13 +33,16 @@ demo:
 	@tests/utils/with-emulator.sh --time-scale $(DEMO_TIME_SCALE) -- tests/utils/demo.sh
 
 test: setup
-	@LINES="3.11 3.13" EMULATOR_TIME_SCALE=$(EMULATOR_TIME_SCALE) tests/utils/run.sh sanity units integration lint package
+	@LINES="3.11 3.13" EMULATOR_TIME_SCALE=$(EMULATOR_TIME_SCALE) tests/utils/run.sh sanity units integration lint docs package
 
 sanity units integration lint: setup
 	@LINES="$(LINES)" EMULATOR_TIME_SCALE=$(EMULATOR_TIME_SCALE) tests/utils/run.sh $@
 
 package: setup
 	@tests/utils/run.sh package
+
+docs: setup
+	@tests/utils/run.sh docs
 
 emulator:
 	@tests/utils/setup.sh --demo

@@ -97,6 +97,13 @@ ansible_facts:
   description: C(azure_backup_job) and C(azure_backup_jobs), as M(cloudops.azure_backup.azure_backup_job_wait) sets them.
   returned: always
   type: dict
+  contains:
+    azure_backup_job:
+      description: The job.
+      type: dict
+    azure_backup_jobs:
+      description: The same job, by job id.
+      type: dict
 '''
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids

@@ -57,8 +57,8 @@ seealso:
     description: Start a backup and get the job id to wait for.
   - module: cloudops.azure_backup.azure_backup_job_info
     description: Read jobs without waiting.
-  - ref: "Waiting semantics <https://example.invalid/PLACEHOLDER/cloudops.azure_backup/docs/waiting.md>"
-    description: The deadline, end states and failure rules in detail.
+  - ref: ansible_collections.cloudops.azure_backup.docsite.waiting
+    description: The deadline, end states and failure rules in detail (the guide C(docs/waiting.md) in the collection).
 '''
 
 EXAMPLES = r'''

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run test stages for each Python line, with a banner per stage, going on after a failure and
 # ending with a summary that names the failed stages; exits 1 if any stage failed.
-# Usage: tests/utils/run.sh STAGE...   STAGE: sanity units integration lint package
+# Usage: tests/utils/run.sh STAGE...   STAGE: sanity units integration lint docs package
 #   LINES="3.11 3.13" (default) selects the lines: 3.11 = ansible-core 2.19, 3.13 = newest.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -55,8 +55,12 @@ for name in "$@"; do
         package)
             stage "package [$(describe 3.11)]" tests/utils/package.sh
             ;;
+        docs)
+            # The HTML site, built once (antsibull-docs and Sphinx in .venv) and checked in Chromium.
+            stage "docs [$(describe 3.11)]" tests/utils/docs.sh
+            ;;
         *)
-            die "unknown stage '$name' (sanity, units, integration, lint, package)"
+            die "unknown stage '$name' (sanity, units, integration, lint, docs, package)"
             ;;
     esac
 done
