@@ -93,11 +93,28 @@ RULES = {
         r'[A-Za-z0-9][A-Za-z0-9-]{0,63}', 'a recovery point id such as 22244821112382 (letters, digits, hyphens)'
     ),
     'job': Rule(GUID_RE.pattern, 'a job id, a GUID such as 41f3e94b-ae6b-4a20-b422-65abfcaf03e5'),
+    'disk': Rule(
+        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 80),
+        'a managed disk name: 1-80 letters, digits, underscores, periods and hyphens, '
+        'starting with a letter or digit and ending with a letter, digit or underscore',
+    ),
+    'network_interface': Rule(
+        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 80),
+        'a network interface name: 1-80 letters, digits, underscores, periods and hyphens, '
+        'starting with a letter or digit and ending with a letter, digit or underscore',
+    ),
+    'blob_container': Rule(
+        r'(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]',
+        'a blob container name: 3-63 lowercase letters, digits and single hyphens, starting and ending with a '
+        'letter or digit',
+    ),
 }
 
 # Resource types the collection names in paths or request bodies: (provider, type) -> naming rule.
 RESOURCE_TYPES = {
     ('Microsoft.Compute', 'virtualMachines'): 'vm',
+    ('Microsoft.Compute', 'disks'): 'disk',
+    ('Microsoft.Network', 'networkInterfaces'): 'network_interface',
     ('Microsoft.Storage', 'storageAccounts'): 'storage_account',
     ('Microsoft.Network', 'virtualNetworks'): 'virtual_network',
 }
@@ -463,3 +480,54 @@ def names_in_item_id(value):
         if lowered[index] == 'protectioncontainers' and lowered[index + 2] == 'protecteditems':
             return segments[index + 1], segments[index + 3]
     return None, None
+
+
+# ----------------------------------------------------------------------------- resources a restore created
+
+# What a restore leaves in its target resource group, which the collection reads and may delete.
+RESTORED_TYPES = (
+    ('Microsoft.Compute', 'virtualMachines'),
+    ('Microsoft.Network', 'networkInterfaces'),
+    ('Microsoft.Compute', 'disks'),
+)
+_CONTAINER = ['providers', 'Microsoft.Storage', 'storageAccounts', ('rule', 'storage_account'), 'blobServices',
+              'default', 'containers', ('rule', 'blob_container')]  # fmt: skip
+_CONTAINER_ID_FORM = (
+    '/subscriptions/<subscription>/resourceGroups/<resource group>/providers/Microsoft.Storage/storageAccounts/'
+    '<account>/blobServices/default/containers/<container>'
+)
+
+
+def resources_path(group):
+    """``{group}/resources``: what a resource group holds (Resources_ListByResourceGroup)."""
+    return group._child('resources')
+
+
+def parse_group_member(value, group, option='resources'):
+    """An ARM id Azure listed in ``group`` -> (ArmPath, (provider, type)) when it is one of RESTORED_TYPES in that
+    group, else (None, None): ids of other kinds are reported, never used as a path."""
+    for provider, resource_type in RESTORED_TYPES:
+        pattern = _GROUP + ['providers', provider, resource_type, ('rule', RESOURCE_TYPES[(provider, resource_type)])]
+        try:
+            found = _parse(value, option, _resource_form(provider, resource_type), pattern)
+        except ValidationError:
+            continue
+        path = ArmPath(('subscriptions', found[0], 'resourceGroups', found[1], 'providers', provider, resource_type,
+                        found[2]))  # fmt: skip
+        if same(found[0], group.subscription_id) and same(found[1], group.resource_group):
+            return path, (provider, resource_type)
+        return None, None
+    return None, None
+
+
+def parse_blob_container_id(value, option, subscription_id):
+    """A blob container ARM id (the staging container a restore leaves) -> ArmPath, in ``subscription_id``."""
+    found = _parse(value, option, _CONTAINER_ID_FORM, _GROUP + _CONTAINER)
+    _same_subscription(found[0], subscription_id, option, value)
+    return ArmPath(('subscriptions', found[0], 'resourceGroups', found[1], 'providers', 'Microsoft.Storage',
+                    'storageAccounts', found[2], 'blobServices', 'default', 'containers', found[3]))  # fmt: skip
+
+
+def blob_container_path(storage_account, name, option='staging_containers'):
+    """``{storage account}/blobServices/default/containers/{name}``"""
+    return storage_account._child('blobServices', 'default', 'containers', check('blob_container', name, option))

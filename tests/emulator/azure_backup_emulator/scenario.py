@@ -70,8 +70,8 @@ DEFAULT_SCENARIO = {
         # DELETE protectedItem keeps the item listed, soft-deleted, for 14 days (vault default).
         "soft_delete": True,
     },
-    # Extra resource groups that exist (the vault's and the VMs' always exist).
-    "resource_groups": [],
+    # Extra resource groups that exist (the vault's and the VMs' always exist): where restores and DR drills go.
+    "resource_groups": ["rg-restore", "rg-drill"],
     "policies": [
         {
             "name": "DefaultPolicy",

@@ -23,6 +23,7 @@ ORDER = [
     ('azure_backup_protected_item_info', None),
     ('azure_backup_recovery_point_info', None),
     ('azure_backup_restore', None),
+    ('azure_backup_restored_resources', None),
     ('azure_backup_protection', None),
 ]
 
