@@ -42,3 +42,13 @@ class AzureBackupModule(_task.TaskContext, AnsibleModule):
             self.fail_json(msg=missing_required_lib(error.library), exception=error.traceback)
         msg, result = _task.failed_result(error, self.elapsed())
         self.fail_json(msg=msg, **result)
+
+
+def run_main(arguments, run_module):
+    """A module's main(): the module from its ARGUMENTS, ``run_module(module)``'s result as the task's, or the one
+    way to fail for the collection's errors."""
+    module = AzureBackupModule(**arguments)
+    try:
+        module.exit_json(**run_module(module))
+    except _errors.AzureBackupError as error:
+        module.fail_from_error(error)

@@ -107,14 +107,14 @@ ansible_facts:
 '''
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, AzureBackupError, NotFound
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ApiError, NotFound
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import (
     TERMINAL,
     job_results,
     normalize_job,
     wait_for,
 )
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import run_main
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import follow
 
 
@@ -187,11 +187,7 @@ ARGUMENTS = dict(
 
 
 def main():
-    module = AzureBackupModule(**ARGUMENTS)
-    try:
-        module.exit_json(**run_module(module))
-    except AzureBackupError as error:
-        module.fail_from_error(error)
+    run_main(ARGUMENTS, run_module)
 
 
 if __name__ == '__main__':

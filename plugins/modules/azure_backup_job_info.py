@@ -121,9 +121,9 @@ ansible_facts:
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _filters
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, NotFound
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import NotFound
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import job_results, normalize_job
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import run_main
 
 
 def list_jobs(module, vault):
@@ -200,11 +200,7 @@ ARGUMENTS = dict(
 
 
 def main():
-    module = AzureBackupModule(**ARGUMENTS)
-    try:
-        module.exit_json(**run_module(module))
-    except AzureBackupError as error:
-        module.fail_from_error(error)
+    run_main(ARGUMENTS, run_module)
 
 
 if __name__ == '__main__':

@@ -211,9 +211,8 @@ ansible_facts:
       type: dict
 '''
 
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import wait_for
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import run_main
 
 
 def run_module(module):
@@ -239,11 +238,7 @@ ARGUMENTS = dict(
 
 
 def main():
-    module = AzureBackupModule(**ARGUMENTS)
-    try:
-        module.exit_json(**run_module(module))
-    except AzureBackupError as error:
-        module.fail_from_error(error)
+    run_main(ARGUMENTS, run_module)
 
 
 if __name__ == '__main__':

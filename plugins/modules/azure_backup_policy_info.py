@@ -84,8 +84,8 @@ policies:
 '''
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, NotFound
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import NotFound
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import run_main
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._shapes import normalize_policy
 
 POLICY_FILTER = "backupManagementType eq 'AzureIaasVM'"
@@ -109,11 +109,7 @@ ARGUMENTS = dict(argument_spec=dict(name=dict(type='str', aliases=['policy_name'
 
 
 def main():
-    module = AzureBackupModule(**ARGUMENTS)
-    try:
-        module.exit_json(**run_module(module))
-    except AzureBackupError as error:
-        module.fail_from_error(error)
+    run_main(ARGUMENTS, run_module)
 
 
 if __name__ == '__main__':

@@ -123,9 +123,8 @@ protected_items:
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _filters
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import ITEMS_FILTER
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import run_main
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._shapes import normalize_protected_item
 
 
@@ -173,11 +172,7 @@ ARGUMENTS = dict(
 
 
 def main():
-    module = AzureBackupModule(**ARGUMENTS)
-    try:
-        module.exit_json(**run_module(module))
-    except AzureBackupError as error:
-        module.fail_from_error(error)
+    run_main(ARGUMENTS, run_module)
 
 
 if __name__ == '__main__':

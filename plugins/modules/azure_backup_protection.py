@@ -149,13 +149,12 @@ ansible_facts:
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _protection
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import (
-    AzureBackupError,
     NotFound,
     ValidationError,
 )
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import NoSuchItem, read_item, select_item
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import wait_for
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import run_main
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._shapes import normalize_protected_item
 
 
@@ -243,11 +242,7 @@ ARGUMENTS = dict(
 
 
 def main():
-    module = AzureBackupModule(**ARGUMENTS)
-    try:
-        module.exit_json(**run_module(module))
-    except AzureBackupError as error:
-        module.fail_from_error(error)
+    run_main(ARGUMENTS, run_module)
 
 
 if __name__ == '__main__':

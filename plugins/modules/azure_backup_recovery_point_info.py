@@ -121,13 +121,12 @@ protected_item:
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _filters
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _shapes
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import (
     list_recovery_points,
     read_item,
     select_item,
 )
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import run_main
 
 
 def run_module(module):
@@ -158,11 +157,7 @@ ARGUMENTS = dict(
 
 
 def main():
-    module = AzureBackupModule(**ARGUMENTS)
-    try:
-        module.exit_json(**run_module(module))
-    except AzureBackupError as error:
-        module.fail_from_error(error)
+    run_main(ARGUMENTS, run_module)
 
 
 if __name__ == '__main__':

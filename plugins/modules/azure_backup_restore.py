@@ -222,14 +222,13 @@ ansible_facts:
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _restore
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._client import VAULT_API_VERSION
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import (
     read_item,
     read_recovery_point,
     select_item,
 )
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import wait_for
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import run_main
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._operations import follow
 
 
@@ -280,11 +279,7 @@ ARGUMENTS = dict(
 
 
 def main():
-    module = AzureBackupModule(**ARGUMENTS)
-    try:
-        module.exit_json(**run_module(module))
-    except AzureBackupError as error:
-        module.fail_from_error(error)
+    run_main(ARGUMENTS, run_module)
 
 
 if __name__ == '__main__':

@@ -244,7 +244,7 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors impo
     ValidationError,
 )
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import normalize_job
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import run_main
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._restore import restored_resources
 
 CONTAINER = ('Microsoft.Storage', 'containers')
@@ -361,11 +361,7 @@ ARGUMENTS = dict(
 
 
 def main():
-    module = AzureBackupModule(**ARGUMENTS)
-    try:
-        module.exit_json(**run_module(module))
-    except AzureBackupError as error:
-        module.fail_from_error(error)
+    run_main(ARGUMENTS, run_module)
 
 
 if __name__ == '__main__':

@@ -178,7 +178,7 @@ from ansible_collections.cloudops.azure_backup.plugins.module_utils import _back
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import AzureBackupError, WriteOutcomeUnknown
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._items import read_item, select_item
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._jobs import job_results, wait_for
-from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import AzureBackupModule
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._module import run_main
 
 
 def attach_or_refuse(module, running):
@@ -250,11 +250,7 @@ ARGUMENTS = dict(
 
 
 def main():
-    module = AzureBackupModule(**ARGUMENTS)
-    try:
-        module.exit_json(**run_module(module))
-    except AzureBackupError as error:
-        module.fail_from_error(error)
+    run_main(ARGUMENTS, run_module)
 
 
 if __name__ == '__main__':
