@@ -1,6 +1,7 @@
 # cloudops.azure_backup: development entry points. The work is done by small scripts in tests/utils/.
 #   make demo         set up what the demo needs (one Python 3.10+), run the flagship runbooks against the emulator
-#   make test         set everything up, run sanity + units + integration + lint on both lines (PY ignored), + docs, package
+#   make test         set everything up, run sanity + units + integration + lint on both lines (PY ignored),
+#                     then docs, package and a smoke run of each benchmark
 #   make sanity|units|integration|lint [PY=3.11|3.13]   one stage (default: both lines)
 #   make package      build the tarball, check it, install it alone, run ansible-builder create on it
 #   make docs         build the HTML docs site offline (antsibull-docs, Sphinx -W) into .cache/docs/html, check it in Chromium
@@ -33,7 +34,7 @@ demo:
 	@tests/utils/with-emulator.sh --time-scale $(DEMO_TIME_SCALE) -- tests/utils/demo.sh
 
 test: setup
-	@LINES="3.11 3.13" EMULATOR_TIME_SCALE=$(EMULATOR_TIME_SCALE) tests/utils/run.sh sanity units integration lint docs package
+	@LINES="3.11 3.13" EMULATOR_TIME_SCALE=$(EMULATOR_TIME_SCALE) tests/utils/run.sh sanity units integration lint docs package benchmarks
 
 sanity units integration lint: setup
 	@LINES="$(LINES)" EMULATOR_TIME_SCALE=$(EMULATOR_TIME_SCALE) tests/utils/run.sh $@

@@ -55,12 +55,16 @@ for name in "$@"; do
         package)
             stage "package [$(describe 3.11)]" tests/utils/package.sh
             ;;
+        benchmarks)
+            # One tiny run of each benchmark, so that none can rot (the figures come from full runs).
+            stage "benchmarks [smoke, $(describe 3.11)]" tests/utils/benchmarks-smoke.sh
+            ;;
         docs)
             # The HTML site, built once (antsibull-docs and Sphinx in .venv) and checked in Chromium.
             stage "docs [$(describe 3.11)]" tests/utils/docs.sh
             ;;
         *)
-            die "unknown stage '$name' (sanity, units, integration, lint, docs, package)"
+            die "unknown stage '$name' (sanity, units, integration, lint, docs, package, benchmarks)"
             ;;
     esac
 done
