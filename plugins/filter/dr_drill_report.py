@@ -63,6 +63,12 @@ options:
     description: The drill ran in check mode; the report is a plan and no VM passes or fails.
     type: bool
     default: false
+  recovery_point_choice:
+    description:
+      - The drill's C(drill_recovery_point) input (C(fresh), C(latest) or a time). In check mode, V(fresh) makes
+        the plan say that an on-demand backup comes first and that the request shows the newest existing point
+        in place of the one that backup would make.
+    type: str
   keep:
     description: The drill kept what it created (nothing was removed on purpose).
     type: bool
@@ -256,7 +262,7 @@ def _job_messages(job):
     return errors
 
 
-def _plan(vm, restore_type):
+def _plan(vm, restore_type, choice):
     request = vm.get('restore_request') or {}
     props = request.get('properties') or {}
     group = _last(props.get('targetResourceGroupId')) or None
@@ -265,8 +271,14 @@ def _plan(vm, restore_type):
                    'its network interface(s) in %s' % props.get('subnetId'), 'its managed disks']  # fmt: skip
     else:
         creates = ['the managed disks of %s' % vm.get('vm_name')]
+    point = (vm.get('recovery_point') or {}).get('id') or 'none yet'
+    fresh = (
+        '%s (an on-demand backup) first, then restore the point it makes; the request below shows the newest '
+        'existing point (%s) in its place' % (vm.get('vm_name'), point)
+    )  # fmt: skip
     return dict(
         recovery_point=vm.get('recovery_point'),
+        would_back_up=fresh if choice == 'fresh' else None,
         restore_request=request,
         would_create=['%s in resource group %s' % (c, group) for c in creates],
         would_remove='everything above, and the staging container the restore leaves',
@@ -274,7 +286,8 @@ def _plan(vm, restore_type):
 
 
 def dr_drill_report(vms, resources=None, verified_at=None, removed=None, restore_type='restore_disks',
-                    target_subnet=None, max_rpo=0, max_rto=0, check_mode=False, keep=False, errors=None):  # fmt: skip
+                    target_subnet=None, max_rpo=0, max_rto=0, check_mode=False, keep=False, errors=None,
+                    recovery_point_choice=None):  # fmt: skip
     if not isinstance(vms, list) or not all(isinstance(vm, dict) and vm.get('vm_name') for vm in vms):
         raise AnsibleFilterError('dr_drill_report: expected a list of dicts with vm_name, got %r' % (vms,))
     resources = [r for r in resources or [] if isinstance(r, dict)]
@@ -311,7 +324,7 @@ def dr_drill_report(vms, resources=None, verified_at=None, removed=None, restore
                 entry['errors'].extend(messages)
         if check_mode:
             entry.update(passed=None, reason='check mode: nothing was backed up, restored or removed',
-                         plan=_plan(vm, restore_type))  # fmt: skip
+                         plan=_plan(vm, restore_type, recovery_point_choice))  # fmt: skip
         else:
             entry['verification'] = _verify(vm, mine, restore_type, target_subnet) if job else []
             entry['passed'], entry['reason'] = _judge(entry, job, max_rpo, max_rto)

@@ -520,6 +520,32 @@ def parse_group_member(value, group, option='resources'):
     return None, None
 
 
+_MEMBER_FORM = '/subscriptions/<subscription>/resourceGroups/<resource group>/providers/<namespace>/<type>/<name>'
+_BAD_SEGMENT = re.compile(r'[?#\\%\x00-\x1f\x7f]')
+
+
+def parse_member_id(value, group=None, option='baseline'):
+    """A user-given ARM id of any resource in ``group`` (an ArmPath of a resource group; None checks the form
+    only) -> the id, lower-cased for comparison. Used only to compare with ids Azure lists, never as a path;
+    refused when malformed (dot segments, ``? # % \\``, control characters) or in another group, since an id that
+    can never match would let what the group held be taken for new."""
+    segments = _id_segments(value, option, _MEMBER_FORM)
+    bad = [seg for seg in segments if seg in ('.', '..') or _BAD_SEGMENT.search(seg)]
+    fixed = [seg.lower() for seg in segments[0:5:2]]
+    if bad or len(segments) < 8 or len(segments) % 2 or fixed != ['subscriptions', 'resourcegroups', 'providers']:
+        raise ValidationError('%s: %s is not valid: expected %s.' % (option, _show(value), _MEMBER_FORM), option=option)
+    elsewhere = group is not None and not (
+        same(segments[1], group.subscription_id) and same(segments[3], group.resource_group)
+    )
+    if elsewhere:
+        raise ValidationError(
+            '%s: %s is not in resource group %s of subscription %s: it lists what that group held before the '
+            'restore.' % (option, _show(value), group.resource_group, group.subscription_id),
+            option=option,
+        )
+    return value.lower()
+
+
 def parse_blob_container_id(value, option, subscription_id):
     """A blob container ARM id (the staging container a restore leaves) -> ArmPath, in ``subscription_id``."""
     found = _parse(value, option, _CONTAINER_ID_FORM, _GROUP + _CONTAINER)

@@ -41,6 +41,10 @@ options:
     description:
       - ARM ids of what the target resource group held before the restore (RV(created) of a run before it).
         They are never reported as created and never deleted.
+      - Each must be a well-formed ARM id of a resource in the target resource group (no C(.) or C(..) segment, no
+        question mark, hash, percent sign, backslash or control character); any other is refused before anything
+        is deleted, since an id that can never match would let what the group held be taken for something the
+        restore created.
     type: list
     elements: str
     default: []
@@ -255,7 +259,8 @@ def inputs(module):
     subscription = module.settings().subscription_id
     containers = [_ids.parse_blob_container_id(value, 'staging_containers', subscription)
                   for value in module.params['staging_containers']]  # fmt: skip
-    baseline = set(value.lower() for value in module.params['baseline'] if isinstance(value, str))
+    for value in module.params['baseline']:
+        _ids.parse_member_id(value, None, 'baseline')  # the form, before anything is sent; the group below
     job = None
     group = module.params['target_resource_group']
     if module.params['job_id']:
@@ -273,7 +278,9 @@ def inputs(module):
                 ': the Restore job names no target resource group' if job else ' (or job_id of the Restore job)'),
             option='target_resource_group',
         )  # fmt: skip
-    return _ids.parse_resource_group(group, 'target_resource_group', subscription), baseline, containers, job
+    group = _ids.parse_resource_group(group, 'target_resource_group', subscription)
+    baseline = set(_ids.parse_member_id(value, group, 'baseline') for value in module.params['baseline'])
+    return group, baseline, containers, job
 
 
 def read_all(module, client, group, baseline):

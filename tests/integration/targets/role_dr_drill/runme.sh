@@ -131,7 +131,8 @@ assert r["check_mode"] is True and r["passed"] is None and r["created"] == [] an
 for vm in r["vms"]:
     plan = vm["plan"]
     assert vm["passed"] is None and plan["restore_request"]["properties"]["recoveryType"] == "RestoreDisks", plan
-    assert plan["would_create"] and "staging container" in plan["would_remove"], plan'
+    assert plan["would_create"] and "staging container" in plan["would_remove"], plan
+    assert plan["would_back_up"].startswith(vm["vm_name"] + " (an on-demand backup) first"), plan'
 python - "$before" "$after" <<'PY'
 import json, sys
 before, after = (json.loads(x)["operations"] for x in sys.argv[1:])

@@ -151,6 +151,20 @@ def test_check_mode_is_a_plan():
     assert report["passed"] is None and vm["passed"] is None and "check mode" in vm["reason"]
     assert vm["plan"]["would_create"] == ["the managed disks of vm-web-01 in resource group rg-drill"]
     assert report["summary"][0].startswith("vm-web-01 PLAN")
+    assert vm["plan"]["would_back_up"] is None
+
+
+def test_check_mode_plan_of_a_fresh_drill_says_the_backup_comes_first():
+    entry = seen(
+        restore_job=None,
+        recovery_point={"id": "/x/recoveryPoints/123", "time": "2026-12-01T06:00:00Z"},
+        restore_request={"properties": {"targetResourceGroupId": "/subscriptions/s/resourceGroups/rg-drill"}},
+    )
+    plan = dr_drill_report([entry], check_mode=True, recovery_point_choice="fresh")["vms"][0]["plan"]
+    assert plan["would_back_up"].startswith("vm-web-01 (an on-demand backup)")
+    assert "123" in plan["would_back_up"] and "in its place" in plan["would_back_up"]
+    latest = dr_drill_report([entry], check_mode=True, recovery_point_choice="latest")["vms"][0]["plan"]
+    assert latest["would_back_up"] is None
 
 
 def test_a_run_error_fails_the_report():

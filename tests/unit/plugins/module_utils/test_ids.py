@@ -424,3 +424,38 @@ def test_valid_names_build_and_parse_back(rg, vm):
     assert parsed == path and (parsed.resource_group, parsed.name) == (rg, vm)
     item = _ids.item_path(VAULT, _ids.container_name(rg, vm), _ids.item_name(rg, vm))
     assert _ids.names_in_item_id(item.id) == (_ids.container_name(rg, vm), _ids.item_name(rg, vm))
+
+
+GROUP_ID = "/subscriptions/%s/resourceGroups/rg-drill" % SUB
+
+
+def test_member_ids_must_be_well_formed_and_in_the_group():
+    group = _ids.parse_resource_group("rg-drill", "target_resource_group", SUB)
+    disk = GROUP_ID + "/providers/Microsoft.Compute/disks/Disk-1"
+    assert _ids.parse_member_id(disk, group) == disk.lower()
+    child = GROUP_ID + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/default"
+    assert _ids.parse_member_id(child, group) == child.lower()
+    assert _ids.parse_member_id(disk.upper().replace("SUBSCRIPTIONS", "subscriptions"), group) == disk.lower()
+    for bad in (
+        GROUP_ID + "/providers/Microsoft.Compute/disks/../../../../rg-prod/providers/Microsoft.Compute/disks/d1",
+        GROUP_ID + "/providers/Microsoft.Compute/disks/./d1",
+        GROUP_ID + "/providers/Microsoft.Compute/disks/d1?api-version=1",
+        GROUP_ID + "/providers/Microsoft.Compute/disks/d1#x",
+        GROUP_ID + "/providers/Microsoft.Compute/disks/d%2F1",
+        GROUP_ID + "/providers/Microsoft.Compute/disks/d\n1",
+        GROUP_ID + "/providers/Microsoft.Compute/disks",
+        GROUP_ID + "/providers/Microsoft.Compute/disks/d1/",
+        "disk-1",
+        GROUP_ID,
+    ):
+        with pytest.raises(ValidationError) as caught:
+            _ids.parse_member_id(bad, group)
+        assert caught.value.option == "baseline" and "baseline: " in caught.value.msg
+    for elsewhere in (
+        "/subscriptions/%s/resourceGroups/rg-workloads/providers/Microsoft.Compute/disks/d1" % SUB,
+        "/subscriptions/99999999-0000-0000-0000-000000000000/resourceGroups/rg-drill/providers/Microsoft.Compute/disks/d1",
+    ):
+        with pytest.raises(ValidationError) as caught:
+            _ids.parse_member_id(elsewhere, group)
+        assert "is not in resource group rg-drill" in caught.value.msg
+        assert _ids.parse_member_id(elsewhere, None) == elsewhere.lower()  # the form alone is fine
