@@ -6,15 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-control() {
-    curl --silent --show-error --fail --cacert "$REQUESTS_CA_BUNDLE" "$@"
-}
-fail() { echo "awx_runner: $*" >&2; exit 1; }
-scale() {
-    control -X POST -H 'Content-Type: application/json' -d "{\"scale\": $1}" \
-        "$AZURE_BACKUP_EMULATOR_URL/_emulator/time/scale" >/dev/null
-}
-control -X POST "$AZURE_BACKUP_EMULATOR_URL/_emulator/reset" >/dev/null
+. "$here/../setup_emulator/files/common.sh" awx_runner
 
 # What AWX would have: nothing of the test shell's Azure settings reaches the runner except through env/.
 strip=(-u AZURE_SUBSCRIPTION_ID -u AZURE_CLIENT_ID -u AZURE_SECRET -u AZURE_TENANT -u AZURE_CLOUD_ENVIRONMENT

@@ -6,11 +6,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-control() {
-    curl --silent --show-error --fail --cacert "$REQUESTS_CA_BUNDLE" "$@"
-}
-fail() { echo "credentials: $*" >&2; exit 1; }
-control -X POST "$AZURE_BACKUP_EMULATOR_URL/_emulator/reset" >/dev/null
+. "$here/../setup_emulator/files/common.sh" credentials
 
 ansible-playbook "$here/credentials.yml" -vvv "$@" >"$out/play.txt" 2>&1 || { cat "$out/play.txt"; fail "playbook failed"; }
 tail -n 5 "$out/play.txt"

@@ -7,11 +7,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-control() {
-    curl --silent --show-error --fail --cacert "$REQUESTS_CA_BUNDLE" "$@"
-}
-fail() { echo "role_dr_drill: $*" >&2; exit 1; }
-control -X POST "$AZURE_BACKUP_EMULATOR_URL/_emulator/reset" >/dev/null
+. "$here/../setup_emulator/files/common.sh" role_dr_drill
 
 # drill NAME EXPECTED-RC ARGS...: run the runbook with its report in $out/NAME; the newest JSON report is $out/NAME.json
 drill() {

@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
 # The flagship runbook, as a user runs it: by its collection name, against the emulator.
 set -euo pipefail
-control() {
-    curl --silent --show-error --fail --cacert "$REQUESTS_CA_BUNDLE" "$@"
-}
-control -X POST "$AZURE_BACKUP_EMULATOR_URL/_emulator/reset" >/dev/null
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+here=$(cd "$(dirname "$0")" && pwd)
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+. "$here/../setup_emulator/files/common.sh" runbook_backup_then_restore
+log="$out/run.txt"
 ansible-playbook cloudops.azure_backup.backup_then_restore -e drill_vm=vm-web-01 -e drill_staging_account=stbackupstaging \
-    -e drill_target_group=rg-restore -e drill_poll_interval=0.2 "$@" | tee "$out"
-grep -q 'Backup of vm-web-01: Completed' "$out"
-grep -q 'Restore of vm-web-01: Completed' "$out"
-grep -q 'task  Take Snapshot' "$out"
-grep -q 'bag   Template Blob Uri' "$out"
+    -e drill_target_group=rg-restore -e drill_poll_interval=0.2 "$@" | tee "$log"
+grep -q 'Backup of vm-web-01: Completed' "$log"
+grep -q 'Restore of vm-web-01: Completed' "$log"
+grep -q 'task  Take Snapshot' "$log"
+grep -q 'bag   Template Blob Uri' "$log"
 control "$AZURE_BACKUP_EMULATOR_URL/_emulator/stats" | python -c '
 import json, sys
 ops = json.load(sys.stdin)["operations"]
@@ -22,6 +21,6 @@ print("runbook: one backup and one restore were sent")'
 
 ansible-playbook cloudops.azure_backup.backup_then_restore -e drill_poll_interval=0.2 -e drill_restore_type=alternate_location \
     -e drill_vm=vm-db-01 -e drill_staging_account=stbackupstaging -e drill_target_group=rg-restore \
-    -e drill_target_network=vnet-restore -e drill_target_subnet=default "$@" | tee "$out"
-grep -q 'Restore of vm-db-01: Completed' "$out"
-grep -q 'target_vm_name.*vm-db-01-restored' "$out"
+    -e drill_target_network=vnet-restore -e drill_target_subnet=default "$@" | tee "$log"
+grep -q 'Restore of vm-db-01: Completed' "$log"
+grep -q 'target_vm_name.*vm-db-01-restored' "$log"

@@ -5,14 +5,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-control() {
-    curl --silent --show-error --fail --cacert "$REQUESTS_CA_BUNDLE" "$@"
-}
-control -X POST "$AZURE_BACKUP_EMULATOR_URL/_emulator/reset" >/dev/null
+. "$here/../setup_emulator/files/common.sh" waiting_progress
 # A backup takes about ten seconds of real time: the wait has something to show.
-control -X POST -H 'Content-Type: application/json' -d '{"scale": 120}' "$AZURE_BACKUP_EMULATOR_URL/_emulator/time/scale" >/dev/null
-
-fail() { echo "waiting_progress: $*" >&2; exit 1; }
+scale 120
 
 # 1. ansible-playbook, default verbosity
 ansible-playbook "$here/progress.yml" "$@" | tee "$out/playbook.txt"
