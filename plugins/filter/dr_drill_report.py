@@ -137,6 +137,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.cloudops.azure_backup.plugins.module_utils import _ids
+from ansible_collections.cloudops.azure_backup.plugins.module_utils._errors import ValidationError
 from ansible_collections.cloudops.azure_backup.plugins.module_utils._filters import parse_azure_time
 
 SUCCEEDED = ('Completed', 'CompletedWithWarnings')
@@ -354,11 +356,12 @@ def _vault(vms):
     """The vault the drill's jobs belong to, from a job's ARM id (.../vaults/<name>/backupJobs/<id>)."""
     for vm in vms:
         for job in (vm.get('backup_job'), vm.get('restore_job')):
-            parts = str((job or {}).get('id') or '').strip('/').split('/')
-            lowered = [p.lower() for p in parts]
-            if 'vaults' in lowered and 'resourcegroups' in lowered:
-                return dict(resource_group=parts[lowered.index('resourcegroups') + 1],
-                            vault_name=parts[lowered.index('vaults') + 1], id='/' + '/'.join(parts[:lowered.index('vaults') + 2]))  # fmt: skip
+            try:
+                vault = _ids.parse_job_ref((job or {}).get('id') or '', 'id').vault
+            except ValidationError:
+                continue
+            if vault is not None:
+                return dict(resource_group=vault.resource_group, vault_name=vault.name, id=vault.id)
     return dict(resource_group=None, vault_name=None, id=None)
 
 

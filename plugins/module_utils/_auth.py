@@ -115,7 +115,7 @@ class Cloud(
     @property
     def scope(self):
         """Token scope: the audience + ``/.default``."""
-        return self.audience.rstrip("/") + "/.default"
+        return "%s/.default" % self.audience.rstrip("/")
 
     @property
     def authority_hostname(self):

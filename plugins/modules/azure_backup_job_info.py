@@ -106,17 +106,6 @@ job:
   description: The job, when O(job_id) was given.
   returned: when O(job_id) was given
   type: dict
-ansible_facts:
-  description: Facts set by the module.
-  returned: always
-  type: dict
-  contains:
-    azure_backup_job:
-      description: The job, when exactly one was found.
-      type: dict
-    azure_backup_jobs:
-      description: The jobs found, by job id.
-      type: dict
 '''
 
 from ansible_collections.cloudops.azure_backup.plugins.module_utils import _filters

@@ -186,11 +186,20 @@ def test_registered():
 def test_the_vault_comes_from_the_jobs_and_the_staging_container_counts_as_created():
     restore = job("Restore", **{"Restored disks": "vm-web-01-osdisk-1"})
     restore["id"] = (
-        "/subscriptions/s/resourceGroups/rg-backup-demo/providers/Microsoft.RecoveryServices/vaults/rsv-demo/backupJobs/x"
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-backup-demo/providers"
+        "/Microsoft.RecoveryServices/vaults/rsv-demo/backupJobs/0a0a0a0a-1111-2222-3333-444444444444"
     )
     container = "/subscriptions/s/resourceGroups/rg-drill/providers/Microsoft.Storage/storageAccounts/st/blobServices/default/containers/c"
     entry = seen(restore_job=restore, staging_container=container)
     report = dr_drill_report([entry], resources=[disk("vm-web-01-osdisk-1")], verified_at=VERIFIED, removed=[container])
     assert report["vault"]["vault_name"] == "rsv-demo" and report["vault"]["resource_group"] == "rg-backup-demo"
+    assert report["vault"]["id"] == restore["id"].rsplit("/backupJobs/", 1)[0]
     assert container in report["vms"][0]["created"] and report["vms"][0]["removed"] == [container]
     assert report["left"] == [G + "/Microsoft.Compute/disks/vm-web-01-osdisk-1"]
+
+
+def test_no_vault_from_a_job_id_that_is_not_one():
+    restore = job("Restore", **{"Restored disks": "vm-web-01-osdisk-1"})
+    restore["id"] = "/subscriptions/s/resourceGroups/../vaults/rsv-demo/backupJobs/x"
+    report = dr_drill_report([seen(restore_job=restore)], resources=[disk("vm-web-01-osdisk-1")], verified_at=VERIFIED)
+    assert report["vault"] == {"resource_group": None, "vault_name": None, "id": None}
