@@ -486,9 +486,6 @@ class ArmClient(object):
     def put(self, target, **kwargs):
         return self.request('PUT', target, **kwargs)
 
-    def patch(self, target, **kwargs):
-        return self.request('PATCH', target, **kwargs)
-
     def delete(self, target, **kwargs):
         return self.request('DELETE', target, **kwargs)
 

@@ -53,6 +53,16 @@ def _span(first, rest, last, low, high):
     return '%s(?:%s%s)%s' % (first, body, last, '' if low >= 2 else '?')
 
 
+def _arm_name(what, low, high):
+    """The rule most ARM resource names follow: ``low``-``high`` letters, digits, underscores, periods and hyphens,
+    starting with a letter or digit and ending with a letter, digit or underscore."""
+    return Rule(
+        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', low, high),
+        '%s: %d-%d letters, digits, underscores, periods and hyphens, starting with a letter or digit and ending '
+        'with a letter, digit or underscore' % (what, low, high),
+    )
+
+
 # Azure's naming rules (learn.microsoft.com: "Naming rules and restrictions for Azure resources"), and the forms
 # of the Backup names that are not ARM resource names (docs/authentication.md lists them for users).
 RULES = {
@@ -65,44 +75,20 @@ RULES = {
         r'[A-Za-z][A-Za-z0-9-]{1,49}',
         'a Recovery Services vault name: 2-50 letters, digits and hyphens, starting with a letter',
     ),
-    'vm': Rule(
-        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 64),
-        'a virtual machine name: 1-64 letters, digits, underscores, periods and hyphens, '
-        'starting with a letter or digit and ending with a letter, digit or underscore',
-    ),
+    'vm': _arm_name('a virtual machine name', 1, 64),
     # Azure keeps storage account names in lowercase; ARM matches them (and ids with them) in any casing.
     'storage_account': Rule(
         r'[a-zA-Z0-9]{3,24}', 'a storage account name: 3-24 letters and digits (Azure lowercases them)'
     ),
-    'virtual_network': Rule(
-        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 2, 64),
-        'a virtual network name: 2-64 letters, digits, underscores, periods and hyphens, '
-        'starting with a letter or digit and ending with a letter, digit or underscore',
-    ),
-    'subnet': Rule(
-        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 80),
-        'a subnet name: 1-80 letters, digits, underscores, periods and hyphens, '
-        'starting with a letter or digit and ending with a letter, digit or underscore',
-    ),
-    'policy': Rule(
-        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 150),
-        'a backup policy name: 1-150 letters, digits, underscores, periods and hyphens, '
-        'starting with a letter or digit and ending with a letter, digit or underscore',
-    ),
+    'virtual_network': _arm_name('a virtual network name', 2, 64),
+    'subnet': _arm_name('a subnet name', 1, 80),
+    'policy': _arm_name('a backup policy name', 1, 150),
     'recovery_point': Rule(
         r'[A-Za-z0-9][A-Za-z0-9-]{0,63}', 'a recovery point id such as 22244821112382 (letters, digits, hyphens)'
     ),
     'job': Rule(GUID_RE.pattern, 'a job id, a GUID such as 41f3e94b-ae6b-4a20-b422-65abfcaf03e5'),
-    'disk': Rule(
-        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 80),
-        'a managed disk name: 1-80 letters, digits, underscores, periods and hyphens, '
-        'starting with a letter or digit and ending with a letter, digit or underscore',
-    ),
-    'network_interface': Rule(
-        _span('[A-Za-z0-9]', _NAME_TAIL, '[A-Za-z0-9_]', 1, 80),
-        'a network interface name: 1-80 letters, digits, underscores, periods and hyphens, '
-        'starting with a letter or digit and ending with a letter, digit or underscore',
-    ),
+    'disk': _arm_name('a managed disk name', 1, 80),
+    'network_interface': _arm_name('a network interface name', 1, 80),
     'blob_container': Rule(
         r'(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]',
         'a blob container name: 3-63 lowercase letters, digits and single hyphens, starting and ending with a '
@@ -552,8 +538,3 @@ def parse_blob_container_id(value, option, subscription_id):
     _same_subscription(found[0], subscription_id, option, value)
     return ArmPath(('subscriptions', found[0], 'resourceGroups', found[1], 'providers', 'Microsoft.Storage',
                     'storageAccounts', found[2], 'blobServices', 'default', 'containers', found[3]))  # fmt: skip
-
-
-def blob_container_path(storage_account, name, option='staging_containers'):
-    """``{storage account}/blobServices/default/containers/{name}``"""
-    return storage_account._child('blobServices', 'default', 'containers', check('blob_container', name, option))

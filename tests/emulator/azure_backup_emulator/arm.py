@@ -1,6 +1,5 @@
 """ARM error bodies and the headers ARM puts on every response."""
 
-import uuid
 from datetime import timezone
 from email.utils import format_datetime
 
@@ -24,10 +23,6 @@ class ArmError(Exception):
 def error_body(code, message, target=None, details=None):
     # The Backup service sends target/details explicitly as null (README §1, §7).
     return {"error": {"code": code, "message": message, "target": target, "details": details}}
-
-
-def new_request_id():
-    return str(uuid.uuid4())
 
 
 def arm_headers(request_id, region, now, client_request_id=None):

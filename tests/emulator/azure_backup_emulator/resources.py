@@ -455,16 +455,28 @@ def control_entry(res):
 # --- creation (a Restore job that ended Completed) --------------------------------------------------
 
 
-def _disk(plan, spec, job, when, vm_id=None):
+def _restored(kind, name, plan, job, when, **fields):
+    """A resource the Restore job ``job`` created at ``when`` in the plan's target resource group."""
     return ArmResource(
-        kind=DISK,
+        kind=kind,
         subscription_id=plan["subscription_id"],
         resource_group=plan["target_rg"],
-        name=spec["name"],
+        name=name,
         location=plan["location"],
         created=when,
         job_id=job.job_id,
         recovery_type=plan["recovery_type"],
+        **fields,
+    )
+
+
+def _disk(plan, spec, job, when, vm_id=None):
+    return _restored(
+        DISK,
+        spec["name"],
+        plan,
+        job,
+        when,
         attrs={
             "size_gb": spec["size_gb"],
             "sku": spec["sku"],
@@ -506,15 +518,12 @@ def create_restored(state, job, plan, when):
         created.append(store.add(disk))
     if not plan.get("vm"):
         return created
-    nic = ArmResource(
-        kind=NIC,
-        subscription_id=plan["subscription_id"],
-        resource_group=plan["target_rg"],
-        name=plan["nic"],
-        location=plan["location"],
-        created=when,
-        job_id=job.job_id,
-        recovery_type=plan["recovery_type"],
+    nic = _restored(
+        NIC,
+        plan["nic"],
+        plan,
+        job,
+        when,
         attrs={
             "subnet_id": plan["subnet_id"],
             "vm": vm_id,
@@ -535,15 +544,12 @@ def create_restored(state, job, plan, when):
     failed = plan.get("vm_provisioning_state") == "Failed"
     error = dict(plan.get("vm_error") or DEFAULT_VM_ERROR)
     error["message"] = error.get("message", "").replace("{vm}", plan["vm"])
-    vm = ArmResource(
-        kind=VM,
-        subscription_id=plan["subscription_id"],
-        resource_group=plan["target_rg"],
-        name=plan["vm"],
-        location=plan["location"],
-        created=when,
-        job_id=job.job_id,
-        recovery_type=plan["recovery_type"],
+    vm = _restored(
+        VM,
+        plan["vm"],
+        plan,
+        job,
+        when,
         provisioning_state="Failed" if failed else "Succeeded",
         attrs={
             "size": plan["vm_size"],

@@ -161,12 +161,6 @@ def _text(value):
     return value.decode("ISO-8859-1") if isinstance(value, bytes) else str(value)
 
 
-def make_tls(hosts=("127.0.0.1", "localhost")):
-    """(CA, server ssl.SSLContext) for ``hosts``."""
-    ca, _cert, context = _issue(hosts)
-    return ca, context
-
-
 def _issue(hosts):
     ca = trustme.CA(organization_name="Azure Backup Emulator")
     cert = ca.issue_cert(*hosts)

@@ -213,57 +213,55 @@ def test_scenario_rejects_a_certificate_that_is_not_one(client):
 # --- client certificate --------------------------------------------------------------------------
 
 
-def test_msal_confidential_client_with_private_key_and_thumbprint(ca_env):
+def _msal_token(client, credential, sent=None):
+    """msal's client-credentials flow against the emulator's authority with ``credential``: its answer. The
+    form bodies msal posts are appended to ``sent`` (a list) when one is given."""
     import msal
+    import requests
 
-    client = ca_env  # requests lets REQUESTS_CA_BUNDLE override msal's verify=
+    class Recording(requests.Session):
+        def post(self, url, **kwargs):  # pylint: disable=arguments-differ
+            if sent is not None:
+                sent.append(kwargs.get("data") or {})
+            return super(Recording, self).post(url, **kwargs)
 
-    text, _key, _cert = _bundle(client)
+    http = Recording()
+    http.verify = client.ca
     app = msal.ConfidentialClientApplication(
         client.env["AZURE_CLIENT_ID"],
         authority="%s/%s" % (client.url, client.env["AZURE_TENANT"]),
-        client_credential={
-            "private_key": text,
-            "thumbprint": client.env["AZURE_BACKUP_EMULATOR_CLIENT_CERTIFICATE_THUMBPRINT"],
-        },
+        client_credential=credential,
         instance_discovery=False,
-        verify=client.ca,
+        http_client=http,
     )
-    result = app.acquire_token_for_client(scopes=[client.url + "/.default"])
+    return app.acquire_token_for_client(scopes=[client.url + "/.default"])
+
+
+def test_msal_confidential_client_with_private_key_and_thumbprint(ca_env):
+    client = ca_env  # requests lets REQUESTS_CA_BUNDLE override msal's verify=
+
+    text, _key, _cert = _bundle(client)
+    thumbprint = client.env["AZURE_BACKUP_EMULATOR_CLIENT_CERTIFICATE_THUMBPRINT"]
+    result = _msal_token(client, {"private_key": text, "thumbprint": thumbprint})
     assert "access_token" in result, result
     _arm_ok(client, result["access_token"])
 
-    wrong = msal.ConfidentialClientApplication(
-        client.env["AZURE_CLIENT_ID"],
-        authority="%s/%s" % (client.url, client.env["AZURE_TENANT"]),
-        client_credential={"private_key": text, "thumbprint": "AB" * 20},
-        instance_discovery=False,
-        verify=client.ca,
-    )
-    failed = wrong.acquire_token_for_client(scopes=[client.url + "/.default"])
+    failed = _msal_token(client, {"private_key": text, "thumbprint": "AB" * 20})
     assert failed.get("error") == "invalid_client" and failed["error_codes"] == [700027], failed
     assert "Thumbprint of key used by client: '%s'" % ("AB" * 20) in failed["error_description"]
 
 
 def test_msal_with_public_certificate_signs_ps256_with_x5t_s256(ca_env):
-    import msal
-
     client = ca_env  # requests lets REQUESTS_CA_BUNDLE override msal's verify=
 
     text, _key, cert = _bundle(client)
-    app = msal.ConfidentialClientApplication(
-        client.env["AZURE_CLIENT_ID"],
-        authority="%s/%s" % (client.url, client.env["AZURE_TENANT"]),
-        client_credential={
-            "private_key": text,
-            "public_certificate": cert.public_bytes(serialization.Encoding.PEM).decode(),
-        },
-        instance_discovery=False,
-        verify=client.ca,
-    )
-    result = app.acquire_token_for_client(scopes=[client.url + "/.default"])
+    public = cert.public_bytes(serialization.Encoding.PEM).decode()
+    sent = []
+    result = _msal_token(client, {"private_key": text, "public_certificate": public}, sent)
     assert "access_token" in result, result
     _arm_ok(client, result["access_token"])
+    header = pyjwt.get_unverified_header([form for form in sent if "client_assertion" in form][-1]["client_assertion"])
+    assert header["alg"] == "PS256" and "x5t#S256" in header and "x5t" not in header, header
 
 
 def test_azure_identity_certificate_credential_with_the_pem_file(client):

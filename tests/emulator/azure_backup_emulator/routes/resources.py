@@ -110,6 +110,13 @@ def _accepted(op, with_status=True):
     return empty(202, headers)
 
 
+def _get(kind, subscription_id, resource_group, name, **render):
+    e = emu()
+    with e.lock:
+        e.settled_now()
+        return arm_json(resources.render(e.state.arm, _find(kind, subscription_id, resource_group, name), **render))
+
+
 def _delete(kind, subscription_id, resource_group, name):
     e = emu()
     with e.lock:
@@ -125,10 +132,7 @@ def _delete(kind, subscription_id, resource_group, name):
 
 
 def get_disk(subscription_id, resource_group, name):
-    e = emu()
-    with e.lock:
-        e.settled_now()
-        return arm_json(resources.render(e.state.arm, _find(resources.DISK, subscription_id, resource_group, name)))
+    return _get(resources.DISK, subscription_id, resource_group, name)
 
 
 def delete_disk(subscription_id, resource_group, name):
@@ -153,12 +157,7 @@ def _expand():
 
 
 def get_vm(subscription_id, resource_group, name):
-    instance_view = _expand()
-    e = emu()
-    with e.lock:
-        e.settled_now()
-        res = _find(resources.VM, subscription_id, resource_group, name)
-        return arm_json(resources.render(e.state.arm, res, instance_view=instance_view))
+    return _get(resources.VM, subscription_id, resource_group, name, instance_view=_expand())
 
 
 def delete_vm(subscription_id, resource_group, name):
@@ -169,10 +168,7 @@ def delete_vm(subscription_id, resource_group, name):
 
 
 def get_nic(subscription_id, resource_group, name):
-    e = emu()
-    with e.lock:
-        e.settled_now()
-        return arm_json(resources.render(e.state.arm, _find(resources.NIC, subscription_id, resource_group, name)))
+    return _get(resources.NIC, subscription_id, resource_group, name)
 
 
 def delete_nic(subscription_id, resource_group, name):
