@@ -232,6 +232,20 @@ def test_a_listed_id_that_is_not_a_restored_resource_of_the_group_is_never_used(
         ),
         ({"target_resource_group": "rg/../x"}, "target_resource_group"),
         ({"target_resource_group": None}, "target_resource_group"),
+        ({"baseline": [COMPUTE + "/disks/../../../../rg-prod/providers/Microsoft.Compute/disks/d1"]}, "baseline"),
+        ({"baseline": [OLD_DISK.replace("rg-restore", "rg-prod")]}, "baseline"),
+        ({"baseline": ["kept-from-before"]}, "baseline"),
+        # the form is checked before the Restore job is read
+        (
+            {
+                "baseline": [OLD_DISK + "?x=1"],
+                "target_resource_group": None,
+                "job_id": "5e5d8a7a-52b8-47b2-9e0b-3f1f3b0a6c2d",
+                "resource_group": "rg-backup-demo",
+                "vault_name": "rsv-demo",
+            },
+            "baseline",
+        ),
     ],
 )
 def test_bad_input_fails_before_anything_is_sent(fake_client, run_module, given, option):
